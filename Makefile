@@ -1,0 +1,51 @@
+# Giveask: `make run` serves the demo on SQLite; `make test` runs every check.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck pytest bench clean
+
+help:
+	@echo "make run    set up, migrate, load the demo if empty, serve on http://127.0.0.1:8000"
+	@echo "make test   set up with dev tools, then ruff, mypy and pytest"
+	@echo "make bench  engine and calendar benchmarks (figures and ratios)"
+	@echo "make lint   ruff and mypy only"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Giveask needs Python 3.11 or newer (set PYTHON=python3.12 for example)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/giveask migrate
+	$(BIN)/giveask demo --if-empty
+	@echo "Sign in at http://$${GIVEASK_HOST:-127.0.0.1}:$${GIVEASK_PORT:-8000}/login with a demo account above (e.g. editor@demo.giveask.test)."
+	$(BIN)/giveask serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/mypy
+
+typecheck: lint
+
+pytest: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/mypy
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/calendar.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

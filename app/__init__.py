@@ -1,0 +1,1 @@
+"""Giveask: a content calendar that keeps self-promotion honest."""

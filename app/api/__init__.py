@@ -1,0 +1,9 @@
+"""The REST door: /api/v1, thin routes onto app.services."""
+
+from fastapi import APIRouter
+
+from app.api import channels, health, members, posts, tokens, workspaces
+
+api_router = APIRouter()
+for module in (workspaces, channels, posts, tokens, members, health):
+    api_router.include_router(module.router)

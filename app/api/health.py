@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.db import get_engine
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> JSONResponse:
+    """Liveness and database reachability: 200 when the database answers, 503 if not."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database is "unhealthy"
+        return JSONResponse(
+            {"status": "unhealthy", "database": "unreachable", "error": type(exc).__name__},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,61 @@
+"""Small HTTP helpers shared by the API routers: ETag, If-Match, Location."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Header, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app.errors import BadRequest
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version an If-Match header names; None when absent or '*'."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text == "*":
+        return None
+    text = text.removeprefix("W/").strip().strip('"')
+    if not text.isdigit():
+        raise BadRequest(
+            "If-Match must be an ETag this API gave out, like \"3\".",
+            errors=[],
+            extra={"field": "header.If-Match"},
+        )
+    return int(text)
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag you read; a write is refused with 412 if the resource changed since.",
+    ),
+]
+
+
+def versioned(model: BaseModel, version: int, response: Response) -> BaseModel:
+    response.headers["ETag"] = etag(version)
+    return model
+
+
+def created(
+    request: Request, model: BaseModel, path: str, version: int | None = None
+) -> JSONResponse:
+    headers = {"Location": str(request.base_url).rstrip("/") + path}
+    if version is not None:
+        headers["ETag"] = etag(version)
+    return JSONResponse(jsonable_encoder(model.model_dump(mode="json")), status_code=201,
+                        headers=headers)
+
+
+def page(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}

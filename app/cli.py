@@ -1,0 +1,191 @@
+"""The `giveask` command: serve, migrate, demo, users, tokens, check."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.db import database_url_for_display, get_engine
+from app.errors import AppError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+cli = typer.Typer(help="Giveask: a content calendar that keeps self-promotion honest.",
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+user_cli = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+token_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+cli.add_typer(user_cli, name="user")
+cli.add_typer(token_cli, name="token")
+
+ROLES = ("viewer", "editor", "lead", "admin")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def project_root() -> Path:
+    """Where alembic.ini and migrations/ are: the checkout (editable install)
+    or the working directory (the Docker image)."""
+    for candidate in (Path(__file__).resolve().parent.parent, Path.cwd()):
+        if (candidate / "alembic.ini").is_file() and (candidate / "migrations").is_dir():
+            return candidate
+    raise _fail("cannot find alembic.ini and migrations/; run from the project directory")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
+    root = project_root()
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.attributes["skip_logging"] = True
+    if url:
+        config.attributes["database_url"] = url
+    return config
+
+
+def run_migrations(url: str | None = None) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(url), "head")
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = get_settings()
+    run_migrations()
+    typer.echo(f"Database at {database_url_for_display(settings.database_url)} is up to date.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: GIVEASK_HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: GIVEASK_PORT or 8000")] = None,
+    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+) -> None:
+    """Migrate the database, then serve the app with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.resolved_secret_key()  # refuse to start in production without a real secret
+    run_migrations()
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    typer.echo(f"Giveask on http://{bind_host}:{bind_port}/  (API docs: /docs)")
+    uvicorn.run(
+        "app.main:app_factory", factory=True, host=bind_host, port=bind_port,
+        workers=workers or settings.workers, reload=reload, log_level=settings.log_level.lower(),
+        proxy_headers=True, loop="auto", http="auto",
+    )
+
+
+@cli.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty",
+                                           help="Only load into an empty database")] = False,
+) -> None:
+    """Load the demo workspace "Demo Café" (running it twice changes nothing)."""
+    from app.demo import DEMO_EMAIL, DEMO_PASSWORDS, load_demo
+    from app.models import Workspace
+
+    run_migrations()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        if if_empty and session.query(Workspace).first() is not None:
+            typer.echo("The database already has workspaces; demo not loaded.")
+            return
+        result = load_demo(session=session, today=date.today())
+        session.commit()
+    verb = "Loaded" if result.created else "Found"
+    typer.echo(f"{verb} the demo workspace {result.workspace.name!r} "
+               f"({result.posts} posts, time zone {result.workspace.timezone}).")
+    typer.echo("Sign in with one of:")
+    for role, password in DEMO_PASSWORDS.items():
+        typer.echo(f"  {role:<7} {DEMO_EMAIL.format(role=role):<28} password: {password}")
+
+
+@user_cli.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="The sign-in email")],
+    password: Annotated[str | None, typer.Option(help="Asked for when left out")] = None,
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    workspace: Annotated[
+        str | None, typer.Option(help="Add to this workspace (name or id)")
+    ] = None,
+    role: Annotated[str, typer.Option(help="Role in --workspace")] = "editor",
+) -> None:
+    """Create a user account, optionally adding it to a workspace."""
+    from app.services import users
+    from app.services.workspaces import find_workspace
+
+    if role not in ROLES:
+        raise _fail(f"--role must be one of {', '.join(ROLES)}")
+    if password is None:
+        if not sys.stdin.isatty():
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Password: ")
+    run_migrations()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            user = users.create_user(session=session, email=email, password=password, name=name)
+            if workspace:
+                target = find_workspace(session=session, name_or_id=workspace)
+                users.set_membership(session=session, workspace_id=target.id, user_id=user.id,
+                                     role=role)
+            session.commit()
+        except AppError as exc:
+            raise _fail(_describe(exc)) from None
+    typer.echo(f"Created {user.email}" + (f" as {role} of {workspace}" if workspace else "") + ".")
+
+
+@token_cli.command("create")
+def token_create(
+    workspace: Annotated[str, typer.Option(help="Workspace name or id")],
+    role: Annotated[str, typer.Option(help="viewer, editor, lead or admin")],
+    name: Annotated[str, typer.Option(help="A label to recognise the token by")] = "",
+) -> None:
+    """Create an API token. The secret is printed once, alone on the last line."""
+    from app.services.tokens import create_token
+    from app.services.workspaces import find_workspace
+
+    if role not in ROLES:
+        raise _fail(f"--role must be one of {', '.join(ROLES)}")
+    run_migrations()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            target = find_workspace(session=session, name_or_id=workspace)
+            token, secret = create_token(session=session, workspace=target, role=role,
+                                         name=name or "command line", created_by_id=None)
+            session.commit()
+        except AppError as exc:
+            raise _fail(_describe(exc)) from None
+    typer.echo(f"Token {token.prefix}… ({role}) for workspace {target.name!r} "
+               f"[{target.id}]. It is shown once; store it now:")
+    typer.echo(secret)
+
+
+def _describe(exc: AppError) -> str:
+    if exc.errors:
+        return "; ".join(f"{e.field}: {e.message}" for e in exc.errors)
+    return exc.detail
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Settings, read from ``GIVEASK_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# A key that only ever signs cookies on a developer's laptop. Production must
+# bring its own; see Settings.resolved_secret_key.
+DEV_SECRET_PLACEHOLDER = "change-me"
+SECRET_FILE = Path(".giveask-secret")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GIVEASK_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite:///./giveask.db"
+    secret_key: str = Field(default="", repr=False)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    workers: int = 1
+    # Cookies marked Secure are dropped by browsers on plain http://127.0.0.1,
+    # so they are opt-in for deployments behind TLS.
+    secure_cookies: bool = False
+    session_max_age_days: int = 14
+
+    def resolved_secret_key(self) -> str:
+        """The key that signs session cookies.
+
+        In production a missing or placeholder key refuses to start: a guessable
+        key lets anyone forge a session. Elsewhere a random key is generated once
+        and kept in a file, so restarts do not log everybody out.
+        """
+        key = self.secret_key.strip()
+        if key and key != DEV_SECRET_PLACEHOLDER:
+            return key
+        if self.env == "production":
+            raise RuntimeError(
+                "GIVEASK_SECRET_KEY must be set to a long random value in production "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        if SECRET_FILE.exists():
+            stored = SECRET_FILE.read_text().strip()
+            if stored:
+                return stored
+        generated = secrets.token_urlsafe(48)
+        SECRET_FILE.write_text(generated + "\n")
+        SECRET_FILE.chmod(0o600)
+        return generated
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

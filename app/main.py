@@ -1,0 +1,166 @@
+"""The ASGI app: routers, static files, middleware and one error handler per door."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api import api_router, problems
+from app.config import Settings, get_settings
+from app.errors import AppError, Unauthorized
+from app.web import web_router
+from app.web.render import render_error
+
+log = logging.getLogger("giveask")
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+MAX_BODY_BYTES = 1_000_000
+
+API_DESCRIPTION = """
+Plan and read give/ask posts. Authenticate with `Authorization: Bearer <token>`
+(create one with `giveask token create` or on the workspace's Tokens page).
+Times are RFC 3339 with an offset; responses are in UTC. Errors are
+`application/problem+json`. Every resource has a `version`, returned as `ETag`;
+send it back as `If-Match` to refuse overwriting someone else's change (412).
+"""
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+
+
+class SecurityHeaders:
+    """Headers every response carries; pages load nothing from other origins."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] == "/docs"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                script = "'self' 'unsafe-inline'" if docs else "'self'"
+                csp = (
+                    f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; "
+                    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+                    "base-uri 'self'; form-action 'self'"
+                )
+                for name, value in (
+                    (b"content-security-policy", csp.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                ):
+                    headers.append((name, value))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse oversized bodies before anything parses them (a 100 KB post text
+    is refused by validation; a 50 MB body never reaches it)."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers", [])).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.limit:
+                response = problems.problem(
+                    413, "Request too large",
+                    f"The body is {int(length)} bytes; the limit is {self.limit}.",
+                    slug="too-large",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Giveask API",
+        version="1.0.0",
+        description=API_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="giveask_session",
+        max_age=settings.session_max_age_days * 86400,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api_router)
+    app.include_router(web_router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Giveask API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.exception_handler(AppError)
+    async def on_app_error(request: Request, exc: AppError) -> Response:
+        if _is_api(request):
+            return problems.app_error_response(exc)
+        if isinstance(exc, Unauthorized):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return render_error(request, exc.status, exc.title, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return problems.validation_response(exc)
+        errors = problems.validation_errors(exc)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return render_error(request, 422, "Invalid input", detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            return problems.http_error_response(request, exc)
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        return render_error(request, exc.status_code, detail, "")
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_api(request):
+            return problems.internal_error_response()
+        return render_error(request, 500, "Something went wrong",
+                            "Nothing was saved. Please try again.")
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """For `uvicorn --factory app.main:app_factory` (the CLI's serve)."""
+    return create_app()

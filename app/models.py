@@ -1,0 +1,145 @@
+"""Tables. The request and response schemas live in app/schemas.py."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import UTCDateTime, new_id, utcnow
+
+ROLES = ("viewer", "editor", "lead", "admin")
+KINDS = ("give", "ask")
+STATUSES = ("draft", "submitted", "approved", "changes_requested", "published")
+
+
+def _version_column() -> Column[int]:
+    # SQLAlchemy bumps it on every UPDATE and adds "AND version = :old" to the
+    # WHERE clause, so a concurrent write is caught even between two requests
+    # that both read the same version.
+    return Column("version", Integer, nullable=False)
+
+
+def _time_column(*, nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+_WORKSPACE_VERSION = _version_column()
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspace"
+    __mapper_args__ = {"version_id_col": _WORKSPACE_VERSION}
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64)
+    rules_preset: str = Field(default="beth_dunn", max_length=40)
+    allow_self_approval: bool = Field(default=False)
+    version: int = Field(default=1, sa_column=_WORKSPACE_VERSION)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=255)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Membership(SQLModel, table=True):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    user_id: str = Field(
+        foreign_key="user_account.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    role: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+_CHANNEL_VERSION = _version_column()
+
+
+class Channel(SQLModel, table=True):
+    __tablename__ = "channel"
+    __mapper_args__ = {"version_id_col": _CHANNEL_VERSION}
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    name: str = Field(max_length=120)
+    platform: str = Field(default="", max_length=40)
+    started_on: date | None = Field(default=None)
+    version: int = Field(default=1, sa_column=_CHANNEL_VERSION)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+_POST_VERSION = _version_column()
+
+
+class Post(SQLModel, table=True):
+    __tablename__ = "post"
+    __mapper_args__ = {"version_id_col": _POST_VERSION}
+    __table_args__ = (
+        # The calendar and the posts list read a workspace's posts by time.
+        Index("ix_post_workspace_time", "workspace_id", "scheduled_at", "id"),
+        # The rules engine reads one channel's plan by time, and looks back for
+        # the last ask before a range without scanning the gives.
+        Index("ix_post_channel_time", "channel_id", "scheduled_at", "id"),
+        Index("ix_post_channel_kind_time", "channel_id", "kind", "scheduled_at"),
+        # Sync clients poll with ?updated_since.
+        Index("ix_post_workspace_updated", "workspace_id", "updated_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    channel_id: str = Field(foreign_key="channel.id", max_length=36)
+    scheduled_at: datetime = Field(sa_column=_time_column())
+    kind: str = Field(max_length=8)
+    category: str | None = Field(default=None, max_length=16)
+    text: str = Field(sa_column=Column(Text(), nullable=False))
+    link: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
+    status: str = Field(default="draft", max_length=20)
+    story_id: str | None = Field(default=None, max_length=36, index=True)
+    episode: int | None = Field(default=None)
+    series_id: str | None = Field(default=None, max_length=36, index=True)
+    version: int = Field(default=1, sa_column=_POST_VERSION)
+    created_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    published_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    external_url: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    role: str = Field(max_length=16)
+    name: str = Field(default="", max_length=120)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    last_used_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))

@@ -1,0 +1,316 @@
+"""What the API accepts and returns: XCreate / XUpdate / XPublic per resource.
+
+Validation that needs only the input lives here, so both doors (API and web
+forms) reject the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from app.rules.facts import CATEGORIES_BY_KIND
+
+TEXT_MAX = 5000
+T = TypeVar("T")
+Role = Literal["viewer", "editor", "lead", "admin"]
+Kind = Literal["give", "ask"]
+Status = Literal["draft", "submitted", "approved", "changes_requested", "published"]
+Category = Literal[
+    "share", "help", "engage", "personal", "offer", "event", "sale", "news", "request"
+]
+
+
+def _parse_aware(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                "not a valid RFC 3339 time (expected e.g. 2026-11-24T09:00:00+01:00)"
+            ) from None
+        value = parsed
+    if isinstance(value, datetime) and value.tzinfo is None:
+        raise ValueError(
+            "a time needs an offset (e.g. 2026-11-24T09:00:00+01:00 or …Z); "
+            "without one it is ambiguous"
+        )
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _format_utc(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# A time in, with its offset required; a time out, always UTC with "Z".
+AwareDatetime = Annotated[datetime, BeforeValidator(_parse_aware), AfterValidator(_to_utc)]
+UtcOut = Annotated[datetime, PlainSerializer(_format_utc, return_type=str)]
+
+
+def check_timezone(value: str) -> str:
+    name = value.strip()
+    if name in ("", "localtime") or name.startswith(("/", ".")) or ".." in name:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
+        ) from None
+    if name not in _zone_names():
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin")
+    return name
+
+
+_ZONES: set[str] | None = None
+
+
+def _zone_names() -> set[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = set(available_timezones()) | {"UTC"}
+    return _ZONES
+
+
+def check_link(value: str | None) -> str | None:
+    if value is None:
+        return None
+    link = value.strip()
+    if not link:
+        return None
+    parts = urlsplit(link)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// address")
+    if len(link) > 2048:
+        raise ValueError("must be at most 2048 characters")
+    return link
+
+
+def check_text(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    if len(text) > TEXT_MAX:
+        raise ValueError(f"must be at most {TEXT_MAX} characters (it has {len(text)})")
+    return text
+
+
+def check_name(value: str) -> str:
+    name = value.strip()
+    if not name:
+        raise ValueError("must not be empty")
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+Link = Annotated[str | None, AfterValidator(check_link)]
+PostText = Annotated[str, AfterValidator(check_text)]
+Name = Annotated[str, Field(max_length=120), AfterValidator(check_name)]
+
+
+def category_error(kind: str, category: str | None) -> str | None:
+    if category is None or category in CATEGORIES_BY_KIND.get(kind, ()):
+        return None
+    allowed = ", ".join(CATEGORIES_BY_KIND.get(kind, ()))
+    return f"{category!r} is not a category of a {kind} post (choose one of: {allowed})"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- workspaces -----------------------------------------------------------------
+
+
+class WorkspaceCreate(Strict):
+    name: Name
+    timezone: TimeZoneName = "UTC"
+    rules_preset: str = "beth_dunn"
+    allow_self_approval: bool = False
+
+
+class WorkspaceUpdate(Strict):
+    name: Name | None = None
+    timezone: TimeZoneName | None = None
+    rules_preset: str | None = None
+    allow_self_approval: bool | None = None
+
+
+class WorkspacePublic(BaseModel):
+    id: str
+    name: str
+    timezone: str
+    rules_preset: str
+    allow_self_approval: bool
+    role: Role | None = None
+    version: int
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+# ---- channels -------------------------------------------------------------------
+
+
+class ChannelCreate(Strict):
+    name: Name
+    platform: str = Field(default="", max_length=40)
+    started_on: date | None = None
+
+
+class ChannelUpdate(Strict):
+    name: Name | None = None
+    platform: str | None = Field(default=None, max_length=40)
+    started_on: date | None = None
+
+
+class ChannelPublic(BaseModel):
+    id: str
+    workspace_id: str
+    name: str
+    platform: str
+    started_on: date | None
+    version: int
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+# ---- posts ----------------------------------------------------------------------
+
+
+class PostCreate(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "channel_id": "0193a0c2-5d1e-7c4a-9f00-1b2c3d4e5f60",
+                    "scheduled_at": "2026-11-24T09:00:00+01:00",
+                    "kind": "give",
+                    "category": "share",
+                    "text": "Five cafés that roast their own beans: a thread.",
+                    "link": "https://example.com/roasters",
+                }
+            ]
+        },
+    )
+
+    channel_id: str = Field(max_length=36)
+    scheduled_at: AwareDatetime
+    kind: Kind
+    category: Category | None = None
+    text: PostText
+    link: Link = None
+    story_id: str | None = Field(default=None, max_length=36)
+    episode: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _category_fits_kind(self) -> PostCreate:
+        problem = category_error(self.kind, self.category)
+        if problem:
+            raise ValueError(f"category: {problem}")
+        return self
+
+
+class PostUpdate(Strict):
+    channel_id: str | None = Field(default=None, max_length=36)
+    scheduled_at: AwareDatetime | None = None
+    kind: Kind | None = None
+    category: Category | None = None
+    text: PostText | None = None
+    link: Link = None
+    story_id: str | None = Field(default=None, max_length=36)
+    episode: int | None = Field(default=None, ge=1)
+
+    @field_validator("channel_id", "scheduled_at", "kind", "text")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out, but not set to null")
+        return value
+
+
+class PostPublic(BaseModel):
+    id: str
+    channel_id: str
+    scheduled_at: UtcOut
+    kind: Kind
+    category: str | None
+    text: str
+    link: str | None
+    status: Status
+    story_id: str | None
+    episode: int | None
+    series_id: str | None
+    version: int
+    created_by: str | None
+    published_at: UtcOut | None
+    external_url: str | None
+    created_at: UtcOut
+    updated_at: UtcOut
+
+
+# ---- tokens and members ---------------------------------------------------------
+
+
+class TokenCreate(Strict):
+    role: Role
+    name: str = Field(default="", max_length=120)
+
+
+class TokenPublic(BaseModel):
+    id: str
+    name: str
+    role: Role
+    prefix: str
+    created_by: str | None
+    created_at: UtcOut
+    last_used_at: UtcOut | None
+    revoked_at: UtcOut | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="The secret. Shown once; only its hash is stored.")
+
+
+class MemberCreate(Strict):
+    email: str = Field(max_length=254)
+    role: Role
+    name: str = Field(default="", max_length=120)
+    password: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=200,
+        description="Needed when the email has no account yet.",
+    )
+
+
+class MemberPublic(BaseModel):
+    id: str
+    user_id: str
+    email: str
+    name: str
+    role: Role
+    created_at: UtcOut
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None

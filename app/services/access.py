@@ -1,0 +1,78 @@
+"""Who is asking, and what they may do in a workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.errors import Forbidden, NotFound
+from app.models import Membership, Workspace
+
+ROLE_RANK = {"viewer": 0, "editor": 1, "lead": 2, "admin": 3}
+ROLE_VERBS = {
+    "viewer": "read this workspace",
+    "editor": "plan posts, channels and stories",
+    "lead": "approve posts and weeks or change the rules",
+    "admin": "manage members, tokens and workspace settings",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """A signed-in user (cookie) or an API token bound to one workspace."""
+
+    user_id: str | None = None
+    token_id: str | None = None
+    token_workspace_id: str | None = None
+    token_role: str | None = None
+
+    @property
+    def is_token(self) -> bool:
+        return self.token_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    workspace: Workspace
+    role: str
+    principal: Principal
+
+    @property
+    def user_id(self) -> str | None:
+        return self.principal.user_id
+
+    def can(self, role: str) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    def require(self, role: str) -> None:
+        if not self.can(role):
+            raise Forbidden(
+                f"Your role here is {self.role}; only a {role} or above may "
+                f"{ROLE_VERBS[role]}.",
+                extra={"role": self.role, "required_role": role},
+            )
+
+
+def workspace_access(*, session: Session, principal: Principal, workspace_id: str) -> Access:
+    """The caller's access to a workspace, or 404 when they have none: a
+    foreign workspace must look exactly like one that does not exist."""
+    missing = NotFound(f"No workspace {workspace_id}.")
+    if principal.is_token:
+        if principal.token_workspace_id != workspace_id:
+            raise missing
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None or principal.token_role is None:
+            raise missing
+        return Access(workspace=workspace, role=principal.token_role, principal=principal)
+    if principal.user_id is None:
+        raise missing
+    row = session.exec(
+        select(Workspace, Membership.role)
+        .join(Membership, Membership.workspace_id == Workspace.id)  # type: ignore[arg-type]
+        .where(Workspace.id == workspace_id, Membership.user_id == principal.user_id)
+    ).first()
+    if row is None:
+        raise missing
+    workspace, role = row
+    return Access(workspace=workspace, role=role, principal=principal)

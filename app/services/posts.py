@@ -1,0 +1,133 @@
+"""Planning posts: create, edit, move, delete, list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, and_, col, or_, select
+
+from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.models import Post
+from app.schemas import PostCreate, PostPublic, PostUpdate, category_error
+from app.services.access import Access
+from app.services.channels import get_channel
+from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.versioning import check_version, save
+
+# Changing any of these changes what a lead approved, so the post goes back to review.
+REVIEWED_FIELDS = ("text", "kind", "category", "channel_id", "scheduled_at", "link")
+
+
+@dataclass(frozen=True, slots=True)
+class PostFilter:
+    channel_id: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    story_id: str | None = None
+    series_id: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    updated_since: datetime | None = None
+
+
+def get_post(*, session: Session, access: Access, post_id: str) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.workspace_id != access.workspace.id:
+        raise NotFound(f"No post {post_id} in this workspace.")
+    return post
+
+
+def create_post(*, session: Session, access: Access, data: PostCreate) -> Post:
+    access.require("editor")
+    get_channel(session=session, access=access, channel_id=data.channel_id, field="channel_id")
+    post = Post(
+        workspace_id=access.workspace.id,
+        created_by_id=access.user_id,
+        status="draft",
+        **data.model_dump(),
+    )
+    session.add(post)
+    session.flush()
+    return post
+
+
+def update_post(
+    *, session: Session, access: Access, post_id: str, data: PostUpdate, if_match: int | None
+) -> Post:
+    access.require("editor")
+    post = get_post(session=session, access=access, post_id=post_id)
+    check_version(post, if_match)
+    if post.status == "published":
+        raise Conflict("This post is published: it is history now and cannot be edited.")
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if "channel_id" in changes:
+        get_channel(session=session, access=access, channel_id=changes["channel_id"],
+                    field="channel_id")
+    kind = changes.get("kind", post.kind)
+    category = changes.get("category", post.category)
+    problem = category_error(kind, category)
+    if problem:
+        raise Invalid(f"category: {problem}", errors=[FieldError("category", problem)])
+    changed = {k: v for k, v in changes.items() if getattr(post, k) != v}
+    for field, value in changed.items():
+        setattr(post, field, value)
+    if post.status == "approved" and any(f in changed for f in REVIEWED_FIELDS):
+        post.status = "submitted"
+    if changed:
+        save(session, post)
+    return post
+
+
+def delete_post(*, session: Session, access: Access, post_id: str, if_match: int | None) -> None:
+    access.require("editor")
+    post = get_post(session=session, access=access, post_id=post_id)
+    check_version(post, if_match)
+    if post.status == "published":
+        raise Conflict("This post is published: it is history now and cannot be deleted.")
+    session.delete(post)
+    session.flush()
+
+
+def list_posts(
+    *, session: Session, access: Access, filters: PostFilter, limit: int | None,
+    cursor: str | None,
+) -> tuple[list[Post], str | None]:
+    limit = check_limit(limit)
+    if filters.start and filters.end and filters.start >= filters.end:
+        raise Invalid.one("query.end", "must be after start")
+    query = select(Post).where(Post.workspace_id == access.workspace.id)
+    for field in ("channel_id", "kind", "status", "story_id", "series_id"):
+        value = getattr(filters, field)
+        if value is not None:
+            query = query.where(getattr(Post, field) == value)
+    if filters.start is not None:
+        query = query.where(col(Post.scheduled_at) >= filters.start)
+    if filters.end is not None:
+        query = query.where(col(Post.scheduled_at) < filters.end)
+    if filters.updated_since is not None:
+        query = query.where(col(Post.updated_at) >= filters.updated_since)
+    if cursor:
+        at_text, after_id = decode_cursor(cursor, expect=2)
+        try:
+            at = datetime.fromisoformat(at_text)
+        except ValueError:
+            raise Invalid.one("query.cursor", "not a cursor this API gave out") from None
+        query = query.where(
+            or_(
+                col(Post.scheduled_at) > at,
+                and_(col(Post.scheduled_at) == at, col(Post.id) > after_id),
+            )
+        )
+    query = query.order_by(col(Post.scheduled_at), col(Post.id)).limit(limit + 1)
+    rows = list(session.exec(query).all())
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last.scheduled_at, last.id)
+    return rows[:limit], next_cursor
+
+
+def to_public(post: Post) -> PostPublic:
+    return PostPublic.model_validate({**post.model_dump(), "created_by": post.created_by_id})

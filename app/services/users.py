@@ -1,0 +1,99 @@
+"""Accounts and workspace membership."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, FieldError, Invalid
+from app.models import Membership, User
+from app.schemas import MemberCreate
+from app.security import hash_password, verify_password
+from app.services.access import Access
+
+PASSWORD_MIN = 10
+
+
+def normalise_email(email: str) -> str:
+    value = email.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value:
+        raise Invalid.one("email", "is not an email address")
+    return value
+
+
+def check_password(password: str, field: str = "password") -> None:
+    if len(password) < PASSWORD_MIN:
+        raise Invalid.one(field, f"must be at least {PASSWORD_MIN} characters")
+
+
+def find_user(*, session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_user(*, session: Session, email: str, password: str, name: str = "") -> User:
+    email = normalise_email(email)
+    check_password(password)
+    if find_user(session=session, email=email) is not None:
+        raise Conflict(
+            f"There is already an account for {email}.",
+            errors=[FieldError("email", "already has an account")],
+        )
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    check_password(password)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    session.flush()
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    user = find_user(session=session, email=email)
+    if not verify_password(password, user.password_hash if user else None):
+        return None
+    return user
+
+
+def set_membership(*, session: Session, workspace_id: str, user_id: str, role: str) -> Membership:
+    membership = session.exec(
+        select(Membership).where(
+            Membership.workspace_id == workspace_id, Membership.user_id == user_id
+        )
+    ).first()
+    if membership is None:
+        membership = Membership(workspace_id=workspace_id, user_id=user_id, role=role)
+    else:
+        membership.role = role
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def list_members(*, session: Session, access: Access) -> list[tuple[Membership, User]]:
+    return [
+        (m, u)
+        for m, u in session.exec(
+            select(Membership, User)
+            .join(User, col(User.id) == col(Membership.user_id))
+            .where(Membership.workspace_id == access.workspace.id)
+            .order_by(col(User.email))
+        ).all()
+    ]
+
+
+def add_member(*, session: Session, access: Access, data: MemberCreate) -> tuple[Membership, User]:
+    access.require("admin")
+    email = normalise_email(data.email)
+    user = find_user(session=session, email=email)
+    if user is None:
+        if not data.password:
+            raise Invalid.one("password", f"{email} has no account yet; give a password for it")
+        user = create_user(session=session, email=email, password=data.password, name=data.name)
+    membership = set_membership(
+        session=session, workspace_id=access.workspace.id, user_id=user.id, role=data.role
+    )
+    return membership, user

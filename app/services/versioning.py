@@ -1,0 +1,47 @@
+"""Optimistic concurrency: every resource has a version, and a write that names
+an old version is refused, so two editors never overwrite each other silently.
+
+The version column is the mapper's ``version_id_col``: SQLAlchemy bumps it on
+each UPDATE and guards the UPDATE with the version it read, which also catches
+two requests racing with the same version.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from app.db import utcnow
+from app.errors import PreconditionFailed
+
+
+class Versioned(Protocol):
+    id: str
+    version: int
+
+
+def stale(current: int | None, given: int | None) -> PreconditionFailed:
+    now = f"it is now version {current}" if current is not None else "it was changed meanwhile"
+    return PreconditionFailed(
+        f"This was changed by someone else (you had version {given}, {now}). "
+        "Reload it and apply your change again.",
+        extra={"current_version": current},
+    )
+
+
+def check_version(row: Versioned, if_match: int | None) -> None:
+    if if_match is not None and if_match != row.version:
+        raise stale(row.version, if_match)
+
+
+def save(session: Session, row: Any) -> None:
+    """Flush a changed row, stamping updated_at; a lost race becomes a 412."""
+    if hasattr(row, "updated_at"):
+        row.updated_at = utcnow()
+    session.add(row)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise stale(None, getattr(row, "version", None)) from None

@@ -1,0 +1,90 @@
+"""Workspaces and who belongs to them."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, Invalid, NotFound
+from app.models import Membership, Workspace
+from app.rules.presets import PRESETS
+from app.schemas import WorkspaceCreate, WorkspacePublic, WorkspaceUpdate
+from app.services.access import Access, Principal
+from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.versioning import check_version, save
+
+
+def _check_preset(name: str) -> None:
+    if name not in PRESETS:
+        known = ", ".join(sorted(PRESETS))
+        raise Invalid.one("rules_preset", f"unknown preset {name!r} (known: {known})")
+
+
+def create_workspace(
+    *, session: Session, data: WorkspaceCreate, admin_user_id: str | None
+) -> Workspace:
+    _check_preset(data.rules_preset)
+    workspace = Workspace(**data.model_dump())
+    session.add(workspace)
+    session.flush()
+    if admin_user_id is not None:
+        session.add(Membership(workspace_id=workspace.id, user_id=admin_user_id, role="admin"))
+        session.flush()
+    return workspace
+
+
+def update_workspace(
+    *, session: Session, access: Access, data: WorkspaceUpdate, if_match: int | None
+) -> Workspace:
+    workspace = access.workspace
+    check_version(workspace, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise Invalid.one(field, "may be left out, but not set to null")
+    if "rules_preset" in changes:
+        _check_preset(changes["rules_preset"])
+    for field, value in changes.items():
+        setattr(workspace, field, value)
+    if changes:
+        save(session, workspace)
+    return workspace
+
+
+def list_workspaces(
+    *, session: Session, principal: Principal, limit: int | None, cursor: str | None
+) -> tuple[list[tuple[Workspace, str]], str | None]:
+    limit = check_limit(limit)
+    if principal.is_token:
+        workspace = session.get(Workspace, principal.token_workspace_id)
+        rows = [(workspace, principal.token_role or "viewer")] if workspace else []
+        return rows, None
+    query = (
+        select(Workspace, Membership.role)
+        .join(Membership, col(Membership.workspace_id) == col(Workspace.id))
+        .where(Membership.user_id == principal.user_id)
+        .order_by(col(Workspace.id))
+        .limit(limit + 1)
+    )
+    if cursor:
+        (after_id,) = decode_cursor(cursor, expect=1)
+        query = query.where(col(Workspace.id) > after_id)
+    found = [(w, r) for w, r in session.exec(query).all()]
+    next_cursor = encode_cursor(found[limit - 1][0].id) if len(found) > limit else None
+    return found[:limit], next_cursor
+
+
+def find_workspace(*, session: Session, name_or_id: str) -> Workspace:
+    """For the command line: a workspace by id, or by a name that only one has."""
+    workspace = session.get(Workspace, name_or_id)
+    if workspace is not None:
+        return workspace
+    matches = session.exec(select(Workspace).where(Workspace.name == name_or_id)).all()
+    if not matches:
+        raise NotFound(f"No workspace with id or name {name_or_id!r}.")
+    if len(matches) > 1:
+        raise Conflict(f"{len(matches)} workspaces are named {name_or_id!r}; give the id.")
+    return matches[0]
+
+
+def to_public(workspace: Workspace, role: str | None) -> WorkspacePublic:
+    return WorkspacePublic.model_validate({**workspace.model_dump(), "role": role})

@@ -1,0 +1,35 @@
+"""Dependencies of the pages: the signed-in user and CSRF checks on forms."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+
+from app.auth import session_user
+from app.db import SessionDep
+from app.errors import Forbidden, Unauthorized
+from app.models import User
+from app.security import same_secret
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    user = session_user(request, session)
+    if user is None:
+        raise Unauthorized("Please sign in.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    """Every form post carries the session's CSRF token (HTMX sends it as a header)."""
+    sent = csrf_token or request.headers.get("x-csrf-token")
+    if not same_secret(sent, request.session.get("csrf")):
+        raise Forbidden(
+            "This form has expired or did not come from Giveask. Reload the page and try again."
+        )
+
+
+CsrfChecked = Depends(check_csrf)

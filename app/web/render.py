@@ -1,0 +1,48 @@
+"""Rendering pages and fragments.
+
+One page template with named blocks; an HTMX request gets just the block it
+asked for (jinja2-fragments), a plain request the whole page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from app.security import new_csrf_token
+
+TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = new_csrf_token()
+        request.session["csrf"] = token
+    return str(token)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, *,
+    status_code: int = 200, block: str | None = None,
+) -> HTMLResponse:
+    ctx = {"csrf_token": csrf_token(request), **(context or {})}
+    if block is not None:
+        response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code,
+                                              block_name=block)
+    else:
+        response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
+    return cast(HTMLResponse, response)
+
+
+def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    return render(request, "error.html", {"status": status, "title": title, "detail": detail,
+                                          "user": None}, status_code=status)

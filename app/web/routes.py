@@ -1,0 +1,85 @@
+"""Pages: sign in and out, and the workspaces of the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.auth import session_user
+from app.db import SessionDep
+from app.security import new_csrf_token
+from app.services import users
+from app.services import workspaces as workspace_service
+from app.services.access import Principal
+from app.web.deps import CsrfChecked, CurrentUser
+from app.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login form cannot bounce a user elsewhere."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> Response:
+    user = session_user(request, session)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    rows, _ = workspace_service.list_workspaces(
+        session=session, principal=Principal(user_id=user.id), limit=500, cursor=None
+    )
+    return render(request, "home.html", {"user": user, "workspaces": rows})
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, session: SessionDep, next: str | None = None) -> Response:
+    if session_user(request, session) is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", {"user": None, "next": _safe_next(next),
+                                          "email": "", "errors": {}})
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def login(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    errors: dict[str, str] = {}
+    if not email.strip():
+        errors["email"] = "Enter your email address."
+    if not password:
+        errors["password"] = "Enter your password."
+    user = None
+    if not errors:
+        user = users.authenticate(session=session, email=email, password=password)
+        if user is None:
+            errors["password"] = "That email and password do not match an account."
+    if errors or user is None:
+        return render(request, "login.html",
+                      {"user": None, "next": _safe_next(next), "email": email, "errors": errors},
+                      status_code=400)
+    # A fresh session (and CSRF token) at sign-in, so nothing planted before
+    # login survives it.
+    request.session.clear()
+    request.session["user_id"] = user.id
+    request.session["csrf"] = new_csrf_token()
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request, user: CurrentUser) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
