@@ -18,6 +18,8 @@ from app.errors import AppError
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from app.rules import Finding
+
 cli = typer.Typer(help="Giveask: a content calendar that keeps self-promotion honest.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
@@ -175,6 +177,117 @@ def token_create(
     typer.echo(f"Token {token.prefix}… ({role}) for workspace {target.name!r} "
                f"[{target.id}]. It is shown once; store it now:")
     typer.echo(secret)
+
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "blocking": 2}
+
+
+@cli.command()
+def check(
+    plan: Annotated[Path, typer.Argument(help="A CSV file: channel, scheduled_at, kind, "
+                                         "category, text, story, episode")],
+    preset: Annotated[str, typer.Option(help="Rules preset")] = "beth_dunn",
+    timezone: Annotated[str, typer.Option(help="IANA zone for days, and for times "
+                                          "without an offset")] = "UTC",
+    started_on: Annotated[str | None, typer.Option(
+        help="Date (YYYY-MM-DD) every channel started; enables the listening check")] = None,
+    output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    fail_on: Annotated[str, typer.Option(help="blocking or warning")] = "blocking",
+) -> None:
+    """Check a plan in a CSV file against the rules, with no database.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
+    2 an invalid file or option (nothing analysed).
+    """
+    import json
+    from datetime import date as date_type
+
+    from app.rules import ChannelFact, Plan, analyse
+    from app.rules.facts import Profile
+    from app.rules.presets import PRESETS, build_params
+    from app.schemas import check_timezone
+    from app.services.plan_file import read_plan_csv
+
+    problems: list[str] = []
+    if preset not in PRESETS:
+        problems.append(f"option --preset: unknown preset {preset!r} "
+                        f"(known: {', '.join(sorted(PRESETS))})")
+    try:
+        check_timezone(timezone)
+    except ValueError as exc:
+        problems.append(f"option --timezone: {exc}")
+    start_date = None
+    if started_on is not None:
+        try:
+            start_date = date_type.fromisoformat(started_on)
+        except ValueError:
+            problems.append(f"option --started-on: {started_on!r} is not a date like 2026-11-01")
+    if output not in ("text", "json"):
+        problems.append("option --format: must be text or json")
+    if fail_on not in ("blocking", "warning"):
+        problems.append("option --fail-on: must be blocking or warning")
+    if not problems:
+        try:
+            text = plan.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{plan}: cannot read the file ({exc})")
+    if problems:
+        for problem in problems:
+            typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
+    try:
+        parsed = read_plan_csv(text, timezone=timezone)
+    except AppError as exc:
+        for error in exc.errors:
+            typer.echo(f"{plan}: {error.field}: {error.message}", err=True)
+        typer.echo("Nothing was analysed.", err=True)
+        raise typer.Exit(2) from None
+
+    channels = [ChannelFact(id=name, name=name, started_on=start_date)
+                for name in parsed.channels] if start_date else []
+    findings = analyse(Plan(posts=parsed.posts, channels=channels,
+                            profile=Profile(params=build_params(preset)), timezone=timezone,
+                            stories=parsed.stories))
+    failing = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]]
+    if output == "json":
+        typer.echo(json.dumps({
+            "preset": preset, "timezone": timezone, "started_on": started_on,
+            "listening_checked": start_date is not None,
+            "posts": len(parsed.posts), "channels": parsed.channels,
+            "findings": [f.as_dict() for f in findings],
+        }, indent=2, ensure_ascii=False))
+    else:
+        _print_findings(findings, parsed.channels, len(parsed.posts), preset, timezone,
+                        start_date is not None)
+    raise typer.Exit(1 if failing else 0)
+
+
+def _print_findings(findings: list[Finding], channels: list[str], posts: int,
+                    preset: str, timezone: str, listening: bool) -> None:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(timezone)
+    typer.echo(f"{posts} posts on {len(channels)} channel(s); preset {preset}; "
+               f"time zone {timezone}.")
+    if not listening:
+        typer.echo("No --started-on: channels count as established, so the listening "
+                   "check is off.")
+    for channel in channels:
+        mine = [f for f in findings if f.channel_id == channel]
+        typer.echo("")
+        typer.echo(f"{channel}: " + (f"{len(mine)} finding(s)" if mine else "no findings"))
+        for finding in mine:
+            when = finding.start.astimezone(tz).strftime("%a %d %b %Y %H:%M")
+            lines = ", ".join(str(int(pid.removeprefix("row-"))) for pid in finding.post_ids
+                              if pid.startswith("row-"))
+            typer.echo(f"  {finding.severity.upper():<9} {finding.code:<24} {when}  "
+                       f"line {lines}")
+            typer.echo(f"            {finding.message}")
+    counts = {s: sum(1 for f in findings if f.severity == s)
+              for s in ("blocking", "warning", "info")}
+    typer.echo("")
+    typer.echo(f"{len(findings)} finding(s): {counts['blocking']} blocking, "
+               f"{counts['warning']} warning, {counts['info']} info.")
 
 
 def _describe(exc: AppError) -> str:

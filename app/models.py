@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Column, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, new_id, utcnow
@@ -143,3 +144,26 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     last_used_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+_RULES_VERSION = _version_column()
+
+
+class RulesProfile(SQLModel, table=True):
+    """A workspace's rules: its preset lives on the workspace; this row holds
+    what the team changed on top (parameters, severities, per-channel values)."""
+
+    __tablename__ = "rules_profile"
+    __mapper_args__ = {"version_id_col": _RULES_VERSION}
+
+    workspace_id: str = Field(foreign_key="workspace.id", primary_key=True, max_length=36,
+                              ondelete="CASCADE")
+    overrides: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    severities: dict[str, Any] = Field(default_factory=dict,
+                                       sa_column=Column(JSON, nullable=False))
+    channel_overrides: dict[str, Any] = Field(default_factory=dict,
+                                              sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1, sa_column=_RULES_VERSION)
+    updated_by_id: str | None = Field(default=None, foreign_key="user_account.id",
+                                      max_length=36, ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())

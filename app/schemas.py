@@ -56,13 +56,13 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _format_utc(value: datetime) -> str:
+def format_utc(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # A time in, with its offset required; a time out, always UTC with "Z".
 AwareDatetime = Annotated[datetime, BeforeValidator(_parse_aware), AfterValidator(_to_utc)]
-UtcOut = Annotated[datetime, PlainSerializer(_format_utc, return_type=str)]
+UtcOut = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]
 
 
 def check_timezone(value: str) -> str:

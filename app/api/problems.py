@@ -68,6 +68,10 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         inner, message = _message(error)
         if inner:
             loc.append(inner)
+        # Body fields are named as they are in the JSON ("kind"); query and
+        # header fields keep their place ("query.start").
+        if loc and loc[0] == "body" and len(loc) > 1:
+            loc = loc[1:]
         if error.get("type") == "missing":
             message = "is required"
         elif error.get("type") == "extra_forbidden":

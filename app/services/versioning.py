@@ -18,7 +18,6 @@ from app.errors import PreconditionFailed
 
 
 class Versioned(Protocol):
-    id: str
     version: int
 
 

@@ -9,7 +9,7 @@ class TestWorkspaceSettings:
                                 headers=world.auth("admin"))
         assert response.status_code == 422
         error = response.json()["errors"][0]
-        assert error["field"] == "body.timezone"
+        assert error["field"] == "timezone"
         assert "Mars/Olympus" in error["message"]
         assert client.get(world.path(), headers=world.auth("viewer")).json()["timezone"] == \
             "Europe/Berlin"
@@ -80,7 +80,7 @@ class TestChannels:
                                json={"name": "X", "started_on": "2026-13-01"},
                                headers=world.auth("editor"))
         assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "body.started_on"
+        assert response.json()["errors"][0]["field"] == "started_on"
 
 
 class TestMembers:

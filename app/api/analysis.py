@@ -1,0 +1,129 @@
+"""Rules, findings, what-if, next slot and calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+
+from app.api.http import IfMatch, etag, parse_if_match
+from app.auth import EditorAccess, LeadAccess, ViewerAccess
+from app.db import SessionDep
+from app.errors import Invalid
+from app.schemas import AwareDatetime, Category, Kind, format_utc
+from app.services import rules_profile
+from app.services.analysis import context, findings_in_range
+from app.services.calendar import CalendarFilter, calendar, current_week, whole_weeks
+from app.services.channels import get_channel
+from app.services.whatif import CheckRequest, check_change, next_slot
+
+router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
+
+TimeQuery = Annotated[
+    AwareDatetime | None,
+    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
+]
+
+
+@router.get("/rules")
+def get_rules(access: ViewerAccess, session: SessionDep, response: Response) -> dict[str, Any]:
+    """The rules profile: preset, overrides, severities, per-channel values, and the
+    effective parameters the engine uses."""
+    described = rules_profile.describe(session=session, workspace=access.workspace)
+    response.headers["ETag"] = etag(described["version"])
+    return described
+
+
+@router.put("/rules")
+def put_rules(
+    data: rules_profile.RulesProfileIn, access: LeadAccess, session: SessionDep,
+    response: Response, if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Replace the rules profile (lead or admin). A parameter set to null turns its
+    rule off; a bad value is a 422 naming it, and nothing is saved."""
+    described = rules_profile.replace_profile(
+        session=session, access=access, data=data, if_match=parse_if_match(if_match))
+    response.headers["ETag"] = etag(described["version"])
+    return described
+
+
+def _range(start: datetime | None, end: datetime | None, tz: str) -> tuple[datetime, datetime]:
+    from zoneinfo import ZoneInfo
+
+    if (start is None) != (end is None):
+        raise Invalid.one("query.end" if end is None else "query.start",
+                          "give both start and end, or neither for the current week")
+    if start is None or end is None:
+        return current_week(datetime.now(UTC), ZoneInfo(tz))
+    if end <= start:
+        raise Invalid.one("query.end", "must be after start")
+    return start, end
+
+
+@router.get("/findings")
+def get_findings(
+    access: ViewerAccess, session: SessionDep, start: TimeQuery = None, end: TimeQuery = None,
+    channel_id: str | None = None,
+) -> dict[str, Any]:
+    """Findings whose span meets `[start, end)` (default: the current ISO week),
+    ordered by start, code, first post id."""
+    range_start, range_end = _range(start, end, access.workspace.timezone)
+    ctx = context(session=session, workspace=access.workspace,
+                  channel_ids=[channel_id] if channel_id else None)
+    if channel_id is not None and channel_id not in ctx.channels:
+        raise Invalid.one("query.channel_id", "no such channel in this workspace")
+    findings = findings_in_range(ctx, start=range_start, end=range_end)
+    return {"start": format_utc(range_start), "end": format_utc(range_end),
+            "items": [f.as_dict() for f in findings]}
+
+
+@router.post("/check")
+def check(
+    access: EditorAccess, session: SessionDep,
+    request: Annotated[CheckRequest, Body(openapi_examples={
+        "create": {"summary": "a new post", "value": {"action": "create", "post": {
+            "channel_id": "…", "scheduled_at": "2026-11-25T09:00:00+01:00", "kind": "ask",
+            "category": "offer", "text": "Winter blend, 20% off"}}},
+        "move": {"summary": "move a post", "value": {
+            "action": "move", "post_id": "…", "scheduled_at": "2026-11-27T09:00:00+01:00"}},
+        "update": {"summary": "edit a post", "value": {
+            "action": "update", "post_id": "…", "changes": {"kind": "give", "category": None}}},
+        "delete": {"summary": "delete a post", "value": {"action": "delete", "post_id": "…"}},
+    })],
+) -> dict[str, Any]:
+    """What-if: the findings a new post, an edit, a move or a deletion would add and
+    resolve. Nothing is saved. An unsaved post is named `new` in `post_ids`."""
+    result = check_change(access=access, session=session, request=request)
+    return {"added": [f.as_dict() for f in result.added],
+            "resolved": [f.as_dict() for f in result.resolved]}
+
+
+@router.get("/channels/{channel_id}/next-slot")
+def get_next_slot(
+    channel_id: str, access: ViewerAccess, session: SessionDep, kind: Kind = "ask",
+    after: TimeQuery = None, category: Category | None = None,
+) -> dict[str, Any]:
+    """The earliest time at or after `after` (default now) at which a post of this
+    kind adds no warning or blocking finding, trying 09:00 local each day for 90 days."""
+    answer = next_slot(access=access, session=session, channel_id=channel_id, kind=kind,
+                       after=after or datetime.now(UTC), category=category)
+    return {"slot": format_utc(answer.slot) if answer.slot else None, "reason": answer.reason}
+
+
+@router.get("/calendar")
+def get_calendar(
+    access: ViewerAccess, session: SessionDep, start: TimeQuery = None, end: TimeQuery = None,
+    channel_id: str | None = None, kind: Kind | None = None,
+) -> dict[str, Any]:
+    """Posts, findings and per-ISO-week, per-channel give and ask counts for the weeks
+    the range touches (default: the current week), in one response."""
+    if channel_id is not None:
+        get_channel(session=session, access=access, channel_id=channel_id,
+                    field="query.channel_id")
+    return calendar(session=session, access=access, start=start, end=end,
+                    now=datetime.now(UTC),
+                    filters=CalendarFilter(channel_id=channel_id, kind=kind))
+
+
+__all__ = ["router", "whole_weeks"]

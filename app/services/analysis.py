@@ -1,0 +1,313 @@
+"""Findings for a range, what-if checks and next slots, on bounded reads.
+
+The engine needs a channel's whole plan in principle, but a week's findings
+must not load years of history. What each rule needs from before a range:
+
+- sequence rules (first ask, gives since the last ask, gives in a row): only two
+  numbers, which two indexed queries answer (``asked_before``, ``gives_before``),
+  handed to the engine as the channel's carry-in;
+- listening: the channel's start (its ``started_on`` or first post, one query);
+- density: the posts of the ``window_days`` before the range, since a window
+  that starts there reaches into it;
+- runs: the ``run_length`` posts before the range;
+- gaps (``channel_silent``, ``posts_too_close``) and posts per day: the post
+  before the range and the range's first local day.
+
+So each channel is read from ``C = min(start - lookback days, the K-th post
+before start)``, and after the range up to the mirror bound. Density and run
+findings merge through chains, which could in principle reach past those
+bounds; when a finding in the range touches a bound, that side is read further
+back (doubling) until no finding touches it or the channel's plan is whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlmodel import Session
+
+from app.models import Channel, Post, Workspace
+from app.rules import ChannelFact, Finding, Plan, PostFact, Profile, RuleParams, analyse
+from app.services.rules_profile import load_profile
+
+MERGING_CODES = ("ask_density", "ask_run", "category_mix", "broadcast_only")
+MAX_WIDENINGS = 6
+
+P = Post.__table__.c  # type: ignore[attr-defined]
+
+
+@dataclass
+class Bounds:
+    """What is read of one channel: posts with low <= scheduled_at < high."""
+
+    low: datetime | None = None
+    high: datetime | None = None
+
+
+@dataclass
+class Context:
+    session: Session
+    workspace: Workspace
+    profile: Profile
+    channels: dict[str, Channel]
+    tz: ZoneInfo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tz = ZoneInfo(self.workspace.timezone)
+
+    def params(self, channel_id: str) -> RuleParams:
+        return self.profile.params_for(channel_id)
+
+
+def context(*, session: Session, workspace: Workspace,
+            channel_ids: Iterable[str] | None = None) -> Context:
+    query = select(Channel).where(Channel.workspace_id == workspace.id)  # type: ignore[arg-type]
+    if channel_ids is not None:
+        query = query.where(Channel.id.in_(list(channel_ids)))  # type: ignore[attr-defined]
+    channels = {c.id: c for c in session.exec(query).scalars()}  # type: ignore[call-overload]
+    return Context(session=session, workspace=workspace,
+                   profile=load_profile(session=session, workspace=workspace),
+                   channels=channels)
+
+
+# ---- how far to look ---------------------------------------------------------
+
+
+def lookback_days(params: RuleParams) -> int:
+    spans = [params.window_days or 0, params.max_gap_days or 0, 1]
+    return max(spans) + 1
+
+
+def lookback_posts(params: RuleParams) -> int:
+    return max(params.run_length or 0, 2)
+
+
+def _kth_time(session: Session, channel_id: str, at: datetime, k: int,
+              before: bool) -> datetime | None:
+    """The time of the k-th post before (or at-or-after) a moment."""
+    if before:
+        query = (select(P.scheduled_at).where(P.channel_id == channel_id, P.scheduled_at < at)
+                 .order_by(P.scheduled_at.desc()))
+    else:
+        query = (select(P.scheduled_at).where(P.channel_id == channel_id, P.scheduled_at >= at)
+                 .order_by(P.scheduled_at.asc()))
+    row = session.execute(query.offset(k - 1).limit(1)).first()
+    return _aware(row[0]) if row else None
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def initial_bounds(ctx: Context, channel_id: str, start: datetime | None,
+                   end: datetime | None) -> Bounds:
+    params = ctx.params(channel_id)
+    days = timedelta(days=lookback_days(params))
+    k = lookback_posts(params) + 1
+    bounds = Bounds()
+    if start is not None:
+        low = start - days
+        kth = _kth_time(ctx.session, channel_id, start, k, before=True)
+        bounds.low = min(low, kth) if kth else low
+    if end is not None:
+        high = end + days
+        kth = _kth_time(ctx.session, channel_id, end, k, before=False)
+        bounds.high = max(high, kth + timedelta(seconds=1)) if kth else high
+    return bounds
+
+
+# ---- reading ------------------------------------------------------------------
+
+
+def _post_fact(row: Any) -> PostFact:
+    return PostFact(id=row.id, channel_id=row.channel_id, at=_aware(row.scheduled_at),
+                    kind=row.kind, category=row.category, story_id=row.story_id,
+                    episode=row.episode)
+
+
+def read_posts(session: Session, channel_id: str, bounds: Bounds) -> list[PostFact]:
+    query = select(P.id, P.channel_id, P.scheduled_at, P.kind, P.category, P.story_id,
+                   P.episode).where(P.channel_id == channel_id)
+    if bounds.low is not None:
+        query = query.where(P.scheduled_at >= bounds.low)
+    if bounds.high is not None:
+        query = query.where(P.scheduled_at < bounds.high)
+    query = query.order_by(P.scheduled_at, P.id)
+    return [_post_fact(row) for row in session.execute(query)]
+
+
+def _carry_in(session: Session, channel_id: str, low: datetime | None,
+              cap: int) -> tuple[bool, int]:
+    """(an ask before `low`?, gives since the last ask before `low`), the count
+    capped where no rule can tell a larger one apart."""
+    if low is None:
+        return False, 0
+    last_ask = session.execute(
+        select(P.scheduled_at, P.id)
+        .where(P.channel_id == channel_id, P.kind == "ask", P.scheduled_at < low)
+        .order_by(P.scheduled_at.desc(), P.id.desc()).limit(1)
+    ).first()
+    gives = select(P.id).where(P.channel_id == channel_id, P.kind != "ask", P.scheduled_at < low)
+    if last_ask is not None:
+        at, ask_id = last_ask
+        gives = gives.where(or_(P.scheduled_at > at, and_(P.scheduled_at == at, P.id > ask_id)))
+    count = session.execute(
+        select(func.count()).select_from(gives.limit(cap).subquery())
+    ).scalar_one()
+    return last_ask is not None, int(count)
+
+
+def _cap(params: RuleParams) -> int:
+    counts = [params.min_gives_before_first_ask, params.min_gives_between_asks,
+              params.max_gives_without_ask]
+    return max([c for c in counts if c is not None] + [0]) + 1
+
+
+def first_posts(ctx: Context, channel_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each channel without a start date posted first: its start."""
+    missing = [cid for cid in channel_ids if ctx.channels[cid].started_on is None]
+    if not missing:
+        return {}
+    rows = ctx.session.execute(
+        select(P.channel_id, func.min(P.scheduled_at))
+        .where(P.channel_id.in_(missing)).group_by(P.channel_id)
+    )
+    return {cid: _aware(first) for cid, first in rows if first}
+
+
+def channel_fact(ctx: Context, channel_id: str, bounds: Bounds,
+                 firsts: dict[str, datetime]) -> ChannelFact:
+    channel = ctx.channels[channel_id]
+    asked_before, gives_before = _carry_in(ctx.session, channel_id, bounds.low,
+                                           _cap(ctx.params(channel_id)))
+    started_on: date | None = channel.started_on
+    first = firsts.get(channel_id)
+    if started_on is None and first is not None and bounds.low is not None and first < bounds.low:
+        # The first post lies before what is read, so the engine cannot see it;
+        # otherwise it finds the start itself (and a what-if post planned before
+        # the first post moves the start, as it would once saved).
+        started_on = first.astimezone(ctx.tz).date()
+    return ChannelFact(
+        id=channel.id, name=channel.name, started_on=started_on,
+        asked_before=asked_before, gives_before=gives_before,
+    )
+
+
+# ---- analysing --------------------------------------------------------------------
+
+
+@dataclass
+class ChannelPlan:
+    fact: ChannelFact
+    posts: list[PostFact]
+    bounds: Bounds
+
+
+def _touches(finding: Finding, plan: ChannelPlan, params: RuleParams) -> tuple[bool, bool]:
+    """Whether a merged finding may continue past the lower or upper bound."""
+    if finding.code not in MERGING_CODES or not plan.posts:
+        return False, False
+    reach = timedelta(days=(params.window_days or 0) + 1)
+    k = lookback_posts(params)
+    low_edge = plan.posts[min(k, len(plan.posts)) - 1].at
+    high_edge = plan.posts[-min(k, len(plan.posts))].at
+    low = plan.bounds.low is not None and (
+        finding.start <= plan.bounds.low + reach or finding.start <= low_edge)
+    high = plan.bounds.high is not None and (
+        finding.end >= plan.bounds.high - reach or finding.end >= high_edge)
+    return low, high
+
+
+def _has_posts(session: Session, channel_id: str, *, before: datetime | None = None,
+               after: datetime | None = None) -> bool:
+    query = select(P.id).where(P.channel_id == channel_id)
+    if before is not None:
+        query = query.where(P.scheduled_at < before)
+    if after is not None:
+        query = query.where(P.scheduled_at >= after)
+    return ctx_first(session, query)
+
+
+def ctx_first(session: Session, query: Any) -> bool:
+    return session.execute(query.limit(1)).first() is not None
+
+
+def _widen(bounds: Bounds, start: datetime | None, end: datetime | None,
+           low: bool, high: bool) -> Bounds:
+    new = replace(bounds)
+    if low and bounds.low is not None:
+        anchor = start or bounds.high or bounds.low
+        new.low = bounds.low - max(anchor - bounds.low, timedelta(days=7))
+    if high and bounds.high is not None:
+        anchor = end or bounds.low or bounds.high
+        new.high = bounds.high + max(bounds.high - anchor, timedelta(days=7))
+    return new
+
+
+def channel_plans(ctx: Context, channel_ids: Sequence[str], bounds: dict[str, Bounds]
+                  ) -> dict[str, ChannelPlan]:
+    firsts = first_posts(ctx, channel_ids)
+    return {
+        cid: ChannelPlan(fact=channel_fact(ctx, cid, bounds[cid], firsts),
+                         posts=read_posts(ctx.session, cid, bounds[cid]), bounds=bounds[cid])
+        for cid in channel_ids
+    }
+
+
+def run(ctx: Context, plans: dict[str, ChannelPlan], *, start: datetime | None,
+        end: datetime | None, extra: Sequence[PostFact] = (),
+        drop: frozenset[str] = frozenset()) -> list[Finding]:
+    posts = [p for plan in plans.values() for p in plan.posts if p.id not in drop]
+    posts.extend(extra)
+    return analyse(Plan(posts=posts, channels=[p.fact for p in plans.values()],
+                        profile=ctx.profile, timezone=ctx.workspace.timezone,
+                        range_start=start, range_end=end))
+
+
+def findings_in_range(ctx: Context, *, start: datetime, end: datetime,
+                      channel_ids: Sequence[str] | None = None) -> list[Finding]:
+    """Every finding whose span meets [start, end): the same findings whichever
+    range shows them (only the trailing channel_silent depends on `end`)."""
+    ids = list(channel_ids) if channel_ids is not None else list(ctx.channels)
+    bounds = {cid: initial_bounds(ctx, cid, start, end) for cid in ids}
+    findings: list[Finding] = []
+    for cid in ids:
+        findings.extend(_settled(ctx, cid, bounds[cid], start, end))
+    findings.sort(key=lambda f: (f.start, f.code, f.post_ids[:1]))
+    return findings
+
+
+def _settled(ctx: Context, channel_id: str, bounds: Bounds, start: datetime | None,
+             end: datetime | None) -> list[Finding]:
+    params = ctx.params(channel_id)
+    for _ in range(MAX_WIDENINGS):
+        plans = channel_plans(ctx, [channel_id], {channel_id: bounds})
+        findings = run(ctx, plans, start=start, end=end)
+        low = high = False
+        for finding in findings:
+            touch_low, touch_high = _touches(finding, plans[channel_id], params)
+            low |= touch_low
+            high |= touch_high
+        low = low and _has_posts(ctx.session, channel_id, before=bounds.low)
+        high = high and _has_posts(ctx.session, channel_id, after=bounds.high)
+        if not (low or high):
+            return findings
+        bounds = _widen(bounds, start, end, low, high)
+    whole = Bounds()
+    plans = channel_plans(ctx, [channel_id], {channel_id: whole})
+    return run(ctx, plans, start=start, end=end)
+
+
+def by_channel(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        grouped[finding.channel_id].append(finding)
+    return grouped

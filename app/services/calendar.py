@@ -1,0 +1,174 @@
+"""The calendar: posts, findings and per-week give/ask gauges for a range.
+
+The range is widened to whole ISO weeks (Monday 00:00 to Monday 00:00 in the
+workspace's zone), so every week shown has complete counts and findings.
+Posts are read as plain rows, not ORM objects: this is the hot path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.errors import Invalid
+from app.rules import Finding
+from app.schemas import format_utc
+from app.services.access import Access
+from app.services.analysis import P, context, findings_in_range
+
+MAX_WEEKS = 27  # half a year: a month view needs six
+
+
+def week_start(moment: datetime, tz: ZoneInfo) -> date:
+    local = moment.astimezone(tz).date()
+    return local - timedelta(days=local.weekday())
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def parse_iso_week(text: str, field: str = "week") -> date:
+    """The Monday of an ISO week like 2026-W48; 2026-W60 is a 422."""
+    try:
+        year_text, week_text = text.strip().upper().split("-W")
+        monday = date.fromisocalendar(int(year_text), int(week_text), 1)
+    except ValueError:
+        raise Invalid.one(field, f"{text!r} is not an ISO week like 2026-W48") from None
+    return monday
+
+
+def whole_weeks(start: datetime, end: datetime, tz: ZoneInfo) -> tuple[date, date]:
+    """The first Monday and the Monday after the last week the range touches."""
+    if end <= start:
+        raise Invalid.one("query.end", "must be after start")
+    first = week_start(start, tz)
+    last = week_start(end - timedelta(microseconds=1), tz)
+    after = last + timedelta(days=7)
+    if (after - first).days // 7 > MAX_WEEKS:
+        raise Invalid.one("query.end", f"a calendar shows at most {MAX_WEEKS} weeks at once")
+    return first, after
+
+
+def current_week(now: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    monday = week_start(now, tz)
+    return local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
+
+
+@dataclass(frozen=True)
+class CalendarFilter:
+    channel_id: str | None = None
+    kind: str | None = None
+
+
+POST_COLUMNS = (P.id, P.channel_id, P.scheduled_at, P.kind, P.category, P.text, P.link,
+                P.status, P.story_id, P.episode, P.series_id, P.version, P.created_by_id,
+                P.published_at, P.external_url, P.created_at, P.updated_at)
+
+
+def _post_dict(row: Any) -> dict[str, Any]:
+    def utc(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return format_utc(value.replace(tzinfo=UTC) if value.tzinfo is None else value)
+
+    return {
+        "id": row.id, "channel_id": row.channel_id, "scheduled_at": utc(row.scheduled_at),
+        "kind": row.kind, "category": row.category, "text": row.text, "link": row.link,
+        "status": row.status, "story_id": row.story_id, "episode": row.episode,
+        "series_id": row.series_id, "version": row.version, "created_by": row.created_by_id,
+        "published_at": utc(row.published_at), "external_url": row.external_url,
+        "created_at": utc(row.created_at), "updated_at": utc(row.updated_at),
+    }
+
+
+def calendar(*, session: Session, access: Access, start: datetime | None,
+             end: datetime | None, now: datetime, filters: CalendarFilter = CalendarFilter()
+             ) -> dict[str, Any]:
+    workspace = access.workspace
+    tz = ZoneInfo(workspace.timezone)
+    if (start is None) != (end is None):
+        raise Invalid.one("query.end" if end is None else "query.start",
+                          "give both start and end, or neither for the current week")
+    if start is None or end is None:
+        start, end = current_week(now, tz)
+    first, after = whole_weeks(start, end, tz)
+    range_start, range_end = local_midnight(first, tz), local_midnight(after, tz)
+
+    channel_ids = None
+    if filters.channel_id is not None:
+        channel_ids = [filters.channel_id]
+    ctx = context(session=session, workspace=workspace, channel_ids=channel_ids)
+    if filters.channel_id is not None and filters.channel_id not in ctx.channels:
+        raise Invalid.one("query.channel_id", "no such channel in this workspace")
+
+    query = select(*POST_COLUMNS).where(
+        P.workspace_id == workspace.id, P.scheduled_at >= range_start,
+        P.scheduled_at < range_end)
+    if filters.channel_id is not None:
+        query = query.where(P.channel_id == filters.channel_id)
+    query = query.order_by(P.scheduled_at, P.id)
+    rows = list(session.execute(query))
+    findings = findings_in_range(ctx, start=range_start, end=range_end,
+                                 channel_ids=list(ctx.channels))
+
+    weeks = _weeks(first, after, tz, rows, findings, ctx.channels)
+    posts = [_post_dict(r) for r in rows if filters.kind is None or r.kind == filters.kind]
+    return {
+        "start": format_utc(range_start), "end": format_utc(range_end),
+        "timezone": workspace.timezone,
+        "channels": [{"id": c.id, "name": c.name, "platform": c.platform,
+                      "started_on": c.started_on.isoformat() if c.started_on else None}
+                     for c in sorted(ctx.channels.values(), key=lambda c: c.name.lower())],
+        "posts": posts,
+        "findings": [f.as_dict() for f in findings],
+        "weeks": weeks,
+    }
+
+
+def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
+           findings: list[Finding], channels: dict[str, Any]) -> list[dict[str, Any]]:
+    weeks: list[dict[str, Any]] = []
+    monday = first
+    while monday < after:
+        week_from = local_midnight(monday, tz)
+        week_to = local_midnight(monday + timedelta(days=7), tz)
+        per_channel = []
+        for channel in sorted(channels.values(), key=lambda c: c.name.lower()):
+            in_week = [r for r in rows if r.channel_id == channel.id
+                       and week_from <= _aware(r.scheduled_at) < week_to]
+            gives = sum(1 for r in in_week if r.kind != "ask")
+            asks = len(in_week) - gives
+            meeting = [f for f in findings if f.channel_id == channel.id
+                       and f.start < week_to and f.end >= week_from]
+            off_rhythm = [f for f in meeting if f.code.startswith("ask_")
+                          and f.severity in ("warning", "blocking")]
+            per_channel.append({
+                "channel_id": channel.id, "gives": gives, "asks": asks,
+                "on_rhythm": not off_rhythm,
+                "findings": {s: sum(1 for f in meeting if f.severity == s)
+                             for s in ("info", "warning", "blocking")},
+            })
+        weeks.append({
+            "week": iso_week(monday), "start": format_utc(week_from),
+            "end": format_utc(week_to), "channels": per_channel,
+            "total": {"gives": sum(c["gives"] for c in per_channel),
+                      "asks": sum(c["asks"] for c in per_channel),
+                      "on_rhythm": all(c["on_rhythm"] for c in per_channel)},
+        })
+        monday += timedelta(days=7)
+    return weeks
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

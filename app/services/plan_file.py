@@ -1,0 +1,131 @@
+"""Reading a plan from a CSV file, for `giveask check` (no database involved).
+
+Columns (header row required, order free, names case-insensitive):
+channel, scheduled_at, kind (required); category, text, story, episode
+(optional). A time without an offset is read in the --timezone given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from app.errors import FieldError, Invalid
+from app.rules import PostFact, StoryFact
+from app.rules.facts import CATEGORIES_BY_KIND
+
+REQUIRED = ("channel", "scheduled_at", "kind")
+OPTIONAL = ("category", "text", "story", "episode")
+
+
+@dataclass(frozen=True)
+class PlanFile:
+    posts: list[PostFact]
+    channels: list[str]
+    stories: list[StoryFact]
+
+
+def _where(line: int, column: str) -> str:
+    return f"line {line}, column {column}"
+
+
+def read_plan_csv(text: str, *, timezone: str = "UTC") -> PlanFile:
+    """Parse the whole file, collecting every problem; raise Invalid if any."""
+    tz = ZoneInfo(timezone)
+    stream = io.StringIO(text.lstrip("\ufeff"), newline="")
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise Invalid("The file is empty.",
+                      errors=[FieldError("line 1", "the file is empty; a header row is needed")]
+                      ) from None
+    names = [h.strip().lower() for h in header]
+    errors: list[FieldError] = []
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        for column in missing:
+            errors.append(FieldError(_where(1, column), "missing column (the header needs "
+                                     + ", ".join(REQUIRED) + ")"))
+        raise Invalid(errors[0].field + ": " + errors[0].message, errors=errors)
+    unknown = [n for n in names if n and n not in REQUIRED + OPTIONAL]
+    for column in unknown:
+        errors.append(FieldError(_where(1, column), "unknown column"))
+    index = {name: i for i, name in enumerate(names)}
+
+    posts: list[PostFact] = []
+    channels: list[str] = []
+    stories: dict[str, StoryFact] = {}
+    episodes: dict[tuple[str, int], int] = {}
+    line = 1
+    while True:
+        start_line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(FieldError(f"line {start_line}", f"unreadable CSV ({exc})"))
+            break
+        line = start_line
+        if not any(cell.strip() for cell in row):
+            continue
+
+        def cell(name: str, row: list[str] = row) -> str:
+            i = index.get(name)
+            return row[i].strip() if i is not None and i < len(row) else ""
+
+        channel = cell("channel")
+        if not channel:
+            errors.append(FieldError(_where(line, "channel"), "is empty"))
+        at: datetime | None = None
+        raw_time = cell("scheduled_at")
+        try:
+            at = datetime.fromisoformat(raw_time.replace("Z", "+00:00"))
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=tz)
+        except ValueError:
+            errors.append(FieldError(_where(line, "scheduled_at"),
+                                     f"{raw_time!r} is not a date and time like "
+                                     "2026-11-24T09:00:00+01:00"))
+        kind = cell("kind").lower()
+        if kind not in CATEGORIES_BY_KIND:
+            errors.append(FieldError(_where(line, "kind"), f"{cell('kind')!r} is not give or ask"))
+        category = cell("category").lower() or None
+        if category and kind in CATEGORIES_BY_KIND and category not in CATEGORIES_BY_KIND[kind]:
+            errors.append(FieldError(_where(line, "category"),
+                                     f"{category!r} is not a category of a {kind} post "
+                                     f"({', '.join(CATEGORIES_BY_KIND[kind])})"))
+        story = cell("story") or None
+        episode: int | None = None
+        if cell("episode"):
+            try:
+                episode = int(cell("episode"))
+                if episode < 1:
+                    raise ValueError
+            except ValueError:
+                errors.append(FieldError(_where(line, "episode"), "must be a whole number from 1"))
+                episode = None
+            if story is None:
+                errors.append(FieldError(_where(line, "story"), "an episode needs a story"))
+        if story and episode is not None:
+            seen = episodes.get((story, episode))
+            if seen is not None:
+                errors.append(FieldError(_where(line, "episode"),
+                                         f"episode {episode} of {story!r} is already on line "
+                                         f"{seen}"))
+            episodes[(story, episode)] = line
+        if at is None or not channel or kind not in CATEGORIES_BY_KIND:
+            continue
+        if channel not in channels:
+            channels.append(channel)
+        if story and story not in stories:
+            stories[story] = StoryFact(id=story, name=story)
+        posts.append(PostFact(id=f"row-{line:06d}", channel_id=channel, at=at, kind=kind,
+                              category=category, story_id=story, episode=episode))
+    if errors:
+        raise Invalid(errors[0].field + ": " + errors[0].message, errors=errors)
+    return PlanFile(posts=posts, channels=channels, stories=list(stories.values()))

@@ -1,0 +1,156 @@
+"""What-if checks and next slots: the engine on a changed plan, nothing saved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.errors import FieldError, Invalid
+from app.rules import Finding, PostFact, diff
+from app.rules.engine import next_slot as engine_next_slot
+from app.schemas import AwareDatetime, Kind, PostCreate, PostUpdate, category_error
+from app.services.access import Access
+from app.services.analysis import (
+    Bounds,
+    Context,
+    _has_posts,
+    _touches,
+    channel_plans,
+    context,
+    initial_bounds,
+    run,
+)
+from app.services.channels import get_channel
+from app.services.posts import get_post
+
+# The id a planned-but-unsaved post carries in check results. It sorts after
+# every real id, so the new post comes after existing posts at the same time.
+NEW_POST_ID = "new"
+
+
+class CreateCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["create"]
+    post: PostCreate
+
+
+class UpdateCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["update"]
+    post_id: str
+    changes: PostUpdate
+
+
+class MoveCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["move"]
+    post_id: str
+    scheduled_at: AwareDatetime
+
+
+class DeleteCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["delete"]
+    post_id: str
+
+
+CheckRequest = Annotated[
+    CreateCheck | UpdateCheck | MoveCheck | DeleteCheck, Field(discriminator="action")
+]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    added: list[Finding]
+    resolved: list[Finding]
+
+
+def _fact(post_id: str, values: dict[str, Any]) -> PostFact:
+    return PostFact(id=post_id, channel_id=values["channel_id"], at=values["scheduled_at"],
+                    kind=values["kind"], category=values.get("category"),
+                    story_id=values.get("story_id"), episode=values.get("episode"))
+
+
+def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckResult:
+    """The findings a change would add and resolve, by finding key."""
+    access.require("editor")
+    drop: frozenset[str] = frozenset()
+    new: PostFact | None = None
+    touched: dict[str, list[datetime]] = {}
+    if isinstance(request, CreateCheck):
+        get_channel(session=session, access=access, channel_id=request.post.channel_id,
+                    field="post.channel_id")
+        new = _fact(NEW_POST_ID, request.post.model_dump())
+    else:
+        post = get_post(session=session, access=access, post_id=request.post_id)  # type: ignore[attr-defined]
+        drop = frozenset({post.id})
+        touched[post.channel_id] = [post.scheduled_at]
+        if isinstance(request, UpdateCheck | MoveCheck):
+            values = {k: getattr(post, k) for k in
+                      ("channel_id", "scheduled_at", "kind", "category", "story_id", "episode")}
+            if isinstance(request, MoveCheck):
+                values["scheduled_at"] = request.scheduled_at
+            else:
+                changes = request.changes.model_dump(exclude_unset=True)
+                if "channel_id" in changes:
+                    get_channel(session=session, access=access, channel_id=changes["channel_id"],
+                                field="changes.channel_id")
+                values.update(changes)
+                problem = category_error(values["kind"], values.get("category"))
+                if problem:
+                    raise Invalid(problem, errors=[FieldError("changes.category", problem)])
+            new = _fact(post.id, values)
+    if new is not None:
+        touched.setdefault(new.channel_id, []).append(new.at)
+    ctx = context(session=session, workspace=access.workspace, channel_ids=list(touched))
+    bounds = {cid: initial_bounds(ctx, cid, min(times), None) for cid, times in touched.items()}
+    for _ in range(6):
+        plans = channel_plans(ctx, list(touched), bounds)
+        before = run(ctx, plans, start=None, end=None)
+        after = run(ctx, plans, start=None, end=None, extra=[new] if new else (), drop=drop)
+        added, resolved = diff(before, after)
+        widen = [
+            cid for cid, plan in plans.items()
+            if plan.bounds.low is not None
+            and any(_touches(f, plan, ctx.params(cid))[0]
+                    for f in added + resolved if f.channel_id == cid)
+            and _has_posts(session, cid, before=plan.bounds.low)
+        ]
+        if not widen:
+            return CheckResult(added=added, resolved=resolved)
+        for cid in widen:
+            low = bounds[cid].low
+            assert low is not None
+            bounds[cid] = Bounds(low=low - max(min(touched[cid]) - low, timedelta(days=7)))
+    plans = channel_plans(ctx, list(touched), {cid: Bounds() for cid in touched})
+    before = run(ctx, plans, start=None, end=None)
+    after = run(ctx, plans, start=None, end=None, extra=[new] if new else (), drop=drop)
+    added, resolved = diff(before, after)
+    return CheckResult(added=added, resolved=resolved)
+
+
+@dataclass(frozen=True)
+class SlotAnswer:
+    slot: datetime | None
+    reason: str
+
+
+def next_slot(*, access: Access, session: Any, channel_id: str, kind: Kind,
+              after: datetime, category: str | None = None) -> SlotAnswer:
+    get_channel(session=session, access=access, channel_id=channel_id)
+    problem = category_error(kind, category)
+    if problem:
+        raise Invalid.one("query.category", problem)
+    ctx: Context = context(session=session, workspace=access.workspace, channel_ids=[channel_id])
+    bounds = {channel_id: initial_bounds(ctx, channel_id, after, None)}
+    plans = channel_plans(ctx, [channel_id], bounds)
+    from app.rules import Plan
+
+    plan = Plan(posts=plans[channel_id].posts, channels=[plans[channel_id].fact],
+                profile=ctx.profile, timezone=ctx.workspace.timezone)
+    answer = engine_next_slot(plan, channel_id=channel_id, kind=kind, after=after,
+                              category=category)
+    return SlotAnswer(slot=answer.slot, reason=answer.reason)
