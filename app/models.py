@@ -103,6 +103,9 @@ class Post(SQLModel, table=True):
         Index("ix_post_channel_kind_time", "channel_id", "kind", "scheduled_at"),
         # Sync clients poll with ?updated_since.
         Index("ix_post_workspace_updated", "workspace_id", "updated_at"),
+        # A form submitted twice, or a client retrying with the same
+        # Idempotency-Key, creates one post.
+        UniqueConstraint("workspace_id", "idempotency_key"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -121,6 +124,7 @@ class Post(SQLModel, table=True):
     created_by_id: str | None = Field(
         default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
     )
+    idempotency_key: str | None = Field(default=None, max_length=64)
     published_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     external_url: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from app.api.http import IfMatch, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
@@ -48,10 +48,20 @@ def list_posts(
 def create_post(
     request: Request, workspace_id: str, data: PostCreate, access: EditorAccess,
     session: SessionDep,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key",
+        description="Retry safely: a repeat with the same key returns the first post (200).",
+    )] = None,
 ) -> Response:
-    post = service.create_post(session=session, access=access, data=data)
-    return created(request, service.to_public(post),
-                   f"/api/v1/workspaces/{workspace_id}/posts/{post.id}", post.version)
+    """Plan a post (a draft). Answers 201 with Location; a repeat with the same
+    Idempotency-Key answers 200 with the post the first request created."""
+    post, was_created = service.create_post(session=session, access=access, data=data,
+                                            idempotency_key=idempotency_key)
+    response = created(request, service.to_public(post),
+                       f"/api/v1/workspaces/{workspace_id}/posts/{post.id}", post.version)
+    if not was_created:
+        response.status_code = 200
+    return response
 
 
 @router.get("/{post_id}", response_model=PostPublic)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, col, or_, select
 
 from app.errors import Conflict, FieldError, Invalid, NotFound
@@ -39,18 +40,43 @@ def get_post(*, session: Session, access: Access, post_id: str) -> Post:
     return post
 
 
-def create_post(*, session: Session, access: Access, data: PostCreate) -> Post:
+def _by_key(session: Session, workspace_id: str, key: str) -> Post | None:
+    return session.exec(
+        select(Post).where(Post.workspace_id == workspace_id, Post.idempotency_key == key)
+    ).first()
+
+
+def create_post(
+    *, session: Session, access: Access, data: PostCreate, idempotency_key: str | None = None
+) -> tuple[Post, bool]:
+    """Plan a post as a draft. With an idempotency key, a repeat of the same
+    request returns the post the first one created: (post, created?)."""
     access.require("editor")
+    key = (idempotency_key or "").strip() or None
+    if key is not None:
+        if len(key) > 64:
+            raise Invalid.one("header.Idempotency-Key", "must be at most 64 characters")
+        existing = _by_key(session, access.workspace.id, key)
+        if existing is not None:
+            return existing, False
     get_channel(session=session, access=access, channel_id=data.channel_id, field="channel_id")
     post = Post(
         workspace_id=access.workspace.id,
         created_by_id=access.user_id,
         status="draft",
+        idempotency_key=key,
         **data.model_dump(),
     )
-    session.add(post)
-    session.flush()
-    return post
+    try:
+        with session.begin_nested():
+            session.add(post)
+    except IntegrityError:
+        # The same key raced us in another request; its post is the answer.
+        existing = _by_key(session, access.workspace.id, key) if key else None
+        if existing is None:
+            raise
+        return existing, False
+    return post, True
 
 
 def update_post(

@@ -1,5 +1,11 @@
 """The web door: HTML pages and HTMX fragments onto the same services as the API."""
 
-from app.web.routes import router as web_router
+from fastapi import APIRouter
+
+from app.web import planner, routes
+
+web_router = APIRouter()
+web_router.include_router(routes.router)
+web_router.include_router(planner.router)
 
 __all__ = ["web_router"]

@@ -38,6 +38,8 @@ def home(request: Request, session: SessionDep) -> Response:
     rows, _ = workspace_service.list_workspaces(
         session=session, principal=Principal(user_id=user.id), limit=500, cursor=None
     )
+    if len(rows) == 1:
+        return RedirectResponse(f"/w/{rows[0][0].id}/calendar", status_code=303)
     return render(request, "home.html", {"user": user, "workspaces": rows})
 
 

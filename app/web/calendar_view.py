@@ -1,0 +1,212 @@
+"""Turns the calendar service's answer into what the templates draw:
+days with their posts, findings on the posts and days they concern, dense
+stretches across the days they span, and the weekly gauges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+VIEWS = ("week", "month", "list")
+SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+DAY_CODES = ("too_many_posts_per_day",)
+SPAN_CODES = ("ask_density",)
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass
+class Card:
+    post: dict[str, Any]
+    local: datetime
+    channel: str
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def worst(self) -> str | None:
+        if not self.findings:
+            return None
+        return min((f["severity"] for f in self.findings), key=SEVERITY_ORDER.__getitem__)
+
+
+@dataclass
+class Band:
+    """A dense stretch (ask_density) drawn across the days it spans."""
+
+    finding: dict[str, Any]
+    channel: str
+    starts_here: bool
+    ends_here: bool
+
+
+@dataclass
+class Day:
+    day: date
+    cards: list[Card] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    bands: list[Band] = field(default_factory=list)
+    in_range: bool = True
+    is_today: bool = False
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+
+@dataclass
+class Gauge:
+    name: str
+    gives: int
+    asks: int
+    on_rhythm: bool
+    blocking: int = 0
+    warning: int = 0
+
+    @property
+    def words(self) -> str:
+        verdict = "on rhythm" if self.on_rhythm else "too much self-promotion"
+        return f"Gives {self.gives} · Asks {self.asks} · {verdict}"
+
+
+@dataclass
+class Week:
+    label: str
+    monday: date
+    days: list[Day]
+    total: Gauge
+    channels: list[Gauge]
+
+
+@dataclass
+class CalendarView:
+    view: str
+    anchor: date
+    tz: ZoneInfo
+    weeks: list[Week]
+    channels: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    title: str
+    prev_date: date
+    next_date: date
+
+    @property
+    def days(self) -> list[Day]:
+        return [d for w in self.weeks for d in w.days]
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def view_range(view: str, anchor: date) -> tuple[date, date]:
+    """The local dates a view shows: a week, or the weeks covering a month."""
+    if view == "month":
+        first = anchor.replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        return week_monday(first), week_monday(next_month - timedelta(days=1)) + timedelta(7)
+    monday = week_monday(anchor)
+    return monday, monday + timedelta(days=7)
+
+
+def step(view: str, anchor: date, direction: int) -> date:
+    if view == "month":
+        first = anchor.replace(day=1)
+        if direction > 0:
+            return (first + timedelta(days=32)).replace(day=1)
+        return (first - timedelta(days=1)).replace(day=1)
+    return anchor + timedelta(days=7 * direction)
+
+
+def title_for(view: str, anchor: date) -> str:
+    if view == "month":
+        return anchor.strftime("%B %Y")
+    monday = week_monday(anchor)
+    sunday = monday + timedelta(days=6)
+    _, week, _ = monday.isocalendar()
+    if monday.month == sunday.month:
+        span = f"{monday.day}–{sunday.day} {sunday.strftime('%b %Y')}"
+    else:
+        span = f"{monday.day} {monday.strftime('%b')} – {sunday.day} {sunday.strftime('%b %Y')}"
+    return f"Week {week} · {span}"
+
+
+def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> CalendarView:
+    tz = ZoneInfo(data["timezone"])
+    names = {c["id"]: c["name"] for c in data["channels"]}
+    first, after = view_range(view, anchor)
+    days: dict[date, Day] = {}
+    cursor = first
+    while cursor < after:
+        in_range = view != "month" or cursor.month == anchor.month
+        days[cursor] = Day(day=cursor, in_range=in_range, is_today=cursor == today)
+        cursor += timedelta(days=1)
+
+    by_post: dict[str, list[dict[str, Any]]] = {}
+    for finding in data["findings"]:
+        finding["local_start"] = parse_time(finding["start"]).astimezone(tz)
+        finding["local_end"] = parse_time(finding["end"]).astimezone(tz)
+        if finding["code"] in SPAN_CODES:
+            _band(finding, days, names)
+            continue
+        if finding["code"] in DAY_CODES:
+            day = days.get(finding["local_start"].date())
+            if day:
+                day.findings.append(finding)
+            continue
+        # A finding names its post(s); an ask-related finding is shown on the ask
+        # it is about, a gap on the post after the gap.
+        targets = finding["post_ids"][-1:] if finding["code"] in (
+            "channel_silent", "posts_too_close", "story_stalled", "story_rushed"
+        ) else finding["post_ids"]
+        for post_id in targets:
+            by_post.setdefault(post_id, []).append(finding)
+
+    for post in data["posts"]:
+        local = parse_time(post["scheduled_at"]).astimezone(tz)
+        day = days.get(local.date())
+        if day is None:
+            continue
+        day.cards.append(Card(post=post, local=local, channel=names.get(post["channel_id"], "?"),
+                              findings=sorted(by_post.get(post["id"], []),
+                                              key=lambda f: SEVERITY_ORDER[f["severity"]])))
+
+    weeks = []
+    for week in data["weeks"]:
+        monday = parse_time(week["start"]).astimezone(tz).date()
+        gauges = [Gauge(name=names.get(c["channel_id"], "?"), gives=c["gives"], asks=c["asks"],
+                        on_rhythm=c["on_rhythm"], blocking=c["findings"]["blocking"],
+                        warning=c["findings"]["warning"]) for c in week["channels"]]
+        total = Gauge(name="All channels", gives=week["total"]["gives"],
+                      asks=week["total"]["asks"], on_rhythm=week["total"]["on_rhythm"],
+                      blocking=sum(g.blocking for g in gauges),
+                      warning=sum(g.warning for g in gauges))
+        week_days = [days[monday + timedelta(days=i)] for i in range(7)
+                     if monday + timedelta(days=i) in days]
+        weeks.append(Week(label=week["week"], monday=monday, days=week_days, total=total,
+                          channels=gauges))
+    return CalendarView(
+        view=view, anchor=anchor, tz=tz, weeks=weeks, channels=data["channels"],
+        findings=data["findings"], title=title_for(view, anchor),
+        prev_date=step(view, anchor, -1), next_date=step(view, anchor, 1),
+    )
+
+
+def _band(finding: dict[str, Any], days: dict[date, Day], names: dict[str, str]) -> None:
+    start = finding["local_start"].date()
+    # A stretch's end is exclusive: its last window ends there.
+    end = (finding["local_end"] - timedelta(microseconds=1)).date()
+    cursor = start
+    while cursor <= end:
+        day = days.get(cursor)
+        if day is not None:
+            day.bands.append(Band(finding=finding, channel=names.get(finding["channel_id"], "?"),
+                                  starts_here=cursor == start, ends_here=cursor == end))
+        cursor += timedelta(days=1)
+
+
+def local_today(tz: ZoneInfo) -> date:
+    return datetime.now(UTC).astimezone(tz).date()

@@ -1,0 +1,358 @@
+"""The calendar pages: viewing, and planning posts without reloads.
+
+Every action also works as a plain form post without JavaScript: HTMX requests
+get fragments, other requests get whole pages or a redirect back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.errors import AppError, NotFound, PreconditionFailed
+from app.models import Post
+from app.schemas import PostUpdate
+from app.services import posts as post_service
+from app.services import workspaces as workspace_service
+from app.services.access import Access, Principal, workspace_access
+from app.services.calendar import CalendarFilter, calendar, local_midnight
+from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
+from app.web import forms
+from app.web.calendar_view import VIEWS, build, local_today, view_range
+from app.web.deps import CsrfChecked, CurrentUser
+from app.web.render import is_htmx, render
+
+router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+
+
+def web_access(workspace_id: str, user: CurrentUser, session: SessionDep) -> Access:
+    return workspace_access(session=session, principal=Principal(user_id=user.id),
+                            workspace_id=workspace_id)
+
+
+WebAccess = Annotated[Access, Depends(web_access)]
+
+
+# ---- the calendar ----------------------------------------------------------------
+
+
+class CalendarState:
+    """Which calendar the editor is looking at: view, date and filters, read
+    from the query (or, after an HTMX action, from the page's own URL)."""
+
+    def __init__(self, params: dict[str, str], tz: ZoneInfo) -> None:
+        view = params.get("view", "week")
+        self.view: str = view if view in VIEWS else "week"
+        try:
+            self.anchor = date.fromisoformat(params.get("date", ""))
+        except ValueError:
+            self.anchor = local_today(tz)
+        self.channel = params.get("channel") or None
+        self.kind = params.get("kind") if params.get("kind") in ("give", "ask") else None
+
+    def query(self, **changes: Any) -> str:
+        values = {"view": self.view, "date": self.anchor.isoformat(),
+                  "channel": self.channel or "", "kind": self.kind or ""}
+        values.update({k: (v.isoformat() if isinstance(v, date) else v or "")
+                       for k, v in changes.items()})
+        return urlencode({k: v for k, v in values.items() if v})
+
+    @classmethod
+    def of(cls, request: Request, tz: ZoneInfo) -> CalendarState:
+        current = request.headers.get("hx-current-url")
+        if current and "/calendar" in urlsplit(current).path:
+            params = {k: v[0] for k, v in parse_qs(urlsplit(current).query).items()}
+        else:
+            params = dict(request.query_params)
+        return cls(params, tz)
+
+
+def _calendar_context(request: Request, session: Session, access: Access,
+                      state: CalendarState, user: Any) -> dict[str, Any]:
+    tz = ZoneInfo(access.workspace.timezone)
+    first, after = view_range(state.view, state.anchor)
+    channel = state.channel
+    data = calendar(session=session, access=access, start=local_midnight(first, tz),
+                    end=local_midnight(after, tz), now=datetime.now(UTC),
+                    filters=CalendarFilter(channel_id=channel, kind=state.kind))
+    view = build(data, view=state.view, anchor=state.anchor, today=local_today(tz))
+    workspaces, _ = workspace_service.list_workspaces(
+        session=session, principal=Principal(user_id=user.id), limit=500, cursor=None)
+    return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
+            "state": state, "can_edit": access.can("editor"), "workspaces": workspaces,
+            "all_channels": data["channels"], "today": local_today(tz)}
+
+
+@router.get("", response_class=HTMLResponse)
+def workspace_home(workspace_id: str) -> Response:
+    return RedirectResponse(f"/w/{workspace_id}/calendar", status_code=303)
+
+
+@router.get("/calendar", response_class=HTMLResponse)
+def calendar_page(request: Request, access: WebAccess, user: CurrentUser,
+                  session: SessionDep) -> Response:
+    state = CalendarState(dict(request.query_params), ZoneInfo(access.workspace.timezone))
+    context = _calendar_context(request, session, access, state, user)
+    if is_htmx(request) and request.headers.get("hx-target") == "calendar":
+        return render(request, "calendar.html", context, block="calendar")
+    return render(request, "calendar.html", context)
+
+
+def _after_change(request: Request, session: Session, access: Access, user: Any,
+                  note: str) -> Response:
+    """After a save: HTMX swaps the calendar in place and closes the dialog;
+    without JavaScript, back to the calendar."""
+    tz = ZoneInfo(access.workspace.timezone)
+    state = CalendarState.of(request, tz)
+    if not is_htmx(request):
+        back = f"/w/{access.workspace.id}/calendar?{state.query()}"
+        return RedirectResponse(back, status_code=303)
+    context = _calendar_context(request, session, access, state, user)
+    context["flash"] = note
+    response = render(request, "calendar.html", context, block="calendar")
+    response.headers["HX-Retarget"] = "#calendar"
+    response.headers["HX-Reswap"] = "outerHTML"
+    response.headers["HX-Trigger-After-Swap"] = "giveask:saved"
+    return response
+
+
+# ---- the post form ---------------------------------------------------------------
+
+
+def _form_context(request: Request, session: Session, access: Access, user: Any,
+                  form: forms.PostForm, post: Post | None) -> dict[str, Any]:
+    from app.services.channels import list_channels
+
+    channels, _ = list_channels(session=session, access=access, limit=500, cursor=None)
+    tz = ZoneInfo(access.workspace.timezone)
+    state = CalendarState.of(request, tz)
+    return {"user": user, "access": access, "workspace": access.workspace, "form": form,
+            "post": post, "channels": sorted(channels, key=lambda c: c.name.lower()),
+            "back": f"/w/{access.workspace.id}/calendar?{state.query()}",
+            "form_token": request.query_params.get("token") or _token()}
+
+
+def _token() -> str:
+    from app.db import new_id
+
+    return new_id()
+
+
+def _render_form(request: Request, context: dict[str, Any], status: int = 200) -> Response:
+    if is_htmx(request):
+        return render(request, "post_form.html", context, block="dialog", status_code=status)
+    return render(request, "post_form.html", context, status_code=status)
+
+
+def _note_past(form: forms.PostForm, at: datetime | None) -> None:
+    if at is not None and at < datetime.now(UTC):
+        form.notes["date"] = "This time is in the past. You can still plan it (for the record)."
+
+
+@router.get("/posts/new", response_class=HTMLResponse)
+def new_post(request: Request, access: WebAccess, user: CurrentUser, session: SessionDep,
+             channel: str = "", kind: str = "give", time: str = "09:00") -> Response:
+    access.require("editor")
+    tz = ZoneInfo(access.workspace.timezone)
+    chosen: date | None = None
+    raw_day = request.query_params.get("date")
+    if raw_day:
+        try:
+            chosen = date.fromisoformat(raw_day)
+        except ValueError:
+            chosen = None
+    form = forms.blank(tz=tz, day=chosen, channel_id=channel, kind=kind, clock=time or "09:00")
+    return _render_form(request, _form_context(request, session, access, user, form, None))
+
+
+@router.get("/posts/{post_id}/duplicate", response_class=HTMLResponse)
+def duplicate_post(request: Request, post_id: str, access: WebAccess, user: CurrentUser,
+                   session: SessionDep) -> Response:
+    access.require("editor")
+    post = post_service.get_post(session=session, access=access, post_id=post_id)
+    form = forms.from_post(post, ZoneInfo(access.workspace.timezone), shift_days=1)
+    form.values.pop("version", None)
+    form.message = "A copy, one day later. Change what you need and save."
+    return _render_form(request, _form_context(request, session, access, user, form, None))
+
+
+@router.post("/posts", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def create_post(request: Request, access: WebAccess, user: CurrentUser,
+                      session: SessionDep) -> Response:
+    access.require("editor")
+    raw = dict(await request.form())
+    tz = ZoneInfo(access.workspace.timezone)
+    form = forms.read(raw)
+    data = forms.to_create(form, tz)
+    if data is not None:
+        try:
+            _, created = post_service.create_post(
+                session=session, access=access, data=data,
+                idempotency_key=str(raw.get("form_token") or "") or None)
+        except AppError as exc:
+            forms.apply_app_error(form, exc)
+        else:
+            note = "Post planned." if created else "That post was already saved."
+            return _after_change(request, session, access, user, note)
+    context = _form_context(request, session, access, user, form, None)
+    context["form_token"] = raw.get("form_token") or context["form_token"]
+    return _render_form(request, context, status=422)
+
+
+@router.get("/posts/{post_id}/edit", response_class=HTMLResponse)
+def edit_post(request: Request, post_id: str, access: WebAccess, user: CurrentUser,
+              session: SessionDep) -> Response:
+    post = post_service.get_post(session=session, access=access, post_id=post_id)
+    form = forms.from_post(post, ZoneInfo(access.workspace.timezone))
+    return _render_form(request, _form_context(request, session, access, user, form, post))
+
+
+@router.post("/posts/{post_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def update_post(request: Request, post_id: str, access: WebAccess, user: CurrentUser,
+                      session: SessionDep) -> Response:
+    access.require("editor")
+    raw = dict(await request.form())
+    tz = ZoneInfo(access.workspace.timezone)
+    post = post_service.get_post(session=session, access=access, post_id=post_id)
+    form = forms.read(raw)
+    data = forms.to_update(form, tz)
+    status = 422
+    if data is not None:
+        version = int(form.get("version")) if form.get("version").isdigit() else None
+        try:
+            post_service.update_post(session=session, access=access, post_id=post_id, data=data,
+                                     if_match=version)
+        except PreconditionFailed:
+            session.rollback()
+            fresh = post_service.get_post(session=session, access=access, post_id=post_id)
+            form = forms.from_post(fresh, tz)
+            form.message = ("Someone else changed this post while you were editing. "
+                            "This is the post as it is now; make your change again.")
+            post, status = fresh, 412
+        except AppError as exc:
+            forms.apply_app_error(form, exc)
+            status = exc.status
+        else:
+            return _after_change(request, session, access, user, "Post saved.")
+    return _render_form(request, _form_context(request, session, access, user, form, post),
+                        status=status)
+
+
+@router.post("/posts/{post_id}/delete", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def delete_post(request: Request, post_id: str, access: WebAccess, user: CurrentUser,
+                      session: SessionDep) -> Response:
+    access.require("editor")
+    raw = dict(await request.form())
+    version = str(raw.get("version") or "")
+    try:
+        post_service.delete_post(session=session, access=access, post_id=post_id,
+                                 if_match=int(version) if version.isdigit() else None)
+    except NotFound:
+        return _after_change(request, session, access, user, "That post was already deleted.")
+    return _after_change(request, session, access, user, "Post deleted.")
+
+
+# ---- moving ------------------------------------------------------------------------
+
+
+@router.post("/posts/{post_id}/move", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def move_post(request: Request, post_id: str, access: WebAccess, user: CurrentUser,
+                    session: SessionDep) -> Response:
+    """Move to another day, keeping the time of day. The move is checked first:
+    when it would add warnings, the editor confirms before it is saved."""
+    access.require("editor")
+    raw = dict(await request.form())
+    tz = ZoneInfo(access.workspace.timezone)
+    post = post_service.get_post(session=session, access=access, post_id=post_id)
+    context = {"user": user, "access": access, "workspace": access.workspace, "post": post,
+               "error": "", "added": [], "resolved": [], "target": raw.get("date", ""),
+               "version": raw.get("version", "")}
+    try:
+        day = date.fromisoformat(str(raw.get("date", "")))
+    except ValueError:
+        context["error"] = "Pick the day to move the post to."
+        return _move_dialog(request, context, 422)
+    local = post.scheduled_at.astimezone(tz)
+    target = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz)
+    version = str(raw.get("version") or "")
+    if version.isdigit() and int(version) != post.version:
+        context["error"] = ("Someone else changed this post meanwhile; nothing was moved. "
+                            "The calendar now shows it as it is.")
+        return _move_dialog(request, context, 412)
+    result = check_change(access=access, session=session,
+                          request=MoveCheck(action="move", post_id=post.id, scheduled_at=target))
+    serious = [f for f in result.added if f.severity in ("warning", "blocking")]
+    if serious and raw.get("confirmed") != "yes":
+        context.update(added=[f.as_dict() for f in result.added],
+                       resolved=[f.as_dict() for f in result.resolved], target=day.isoformat())
+        return _move_dialog(request, context, 200)
+    try:
+        post_service.update_post(session=session, access=access, post_id=post.id,
+                                 data=PostUpdate(scheduled_at=target),
+                                 if_match=int(version) if version.isdigit() else None)
+    except AppError as exc:
+        context["error"] = exc.detail
+        return _move_dialog(request, context, exc.status)
+    return _after_change(request, session, access, user,
+                         f"Moved to {target.strftime('%a %-d %b')}.")
+
+
+def _move_dialog(request: Request, context: dict[str, Any], status: int) -> Response:
+    if is_htmx(request):
+        response = render(request, "move.html", context, block="dialog", status_code=status)
+        response.headers["HX-Retarget"] = "#dialog-body"
+        response.headers["HX-Reswap"] = "innerHTML"
+        response.headers["HX-Trigger-After-Swap"] = "giveask:dialog"
+        return response
+    return render(request, "move.html", context, status_code=status)
+
+
+# ---- live checks and next slot ------------------------------------------------------
+
+
+@router.post("/check", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def live_check(request: Request, access: WebAccess, session: SessionDep) -> Response:
+    """What the post in the form would add or resolve, before saving."""
+    access.require("editor")
+    raw = dict(await request.form())
+    tz = ZoneInfo(access.workspace.timezone)
+    form = forms.read(raw)
+    post_id = str(raw.get("post_id") or "")
+    context: dict[str, Any] = {"added": [], "resolved": [], "incomplete": False}
+    data = forms.to_create(form, tz)
+    if data is None:
+        context["incomplete"] = True
+        return render(request, "check.html", context)
+    try:
+        if post_id:
+            result = check_change(access=access, session=session, request=UpdateCheck(
+                action="update", post_id=post_id,
+                changes=PostUpdate.model_validate(data.model_dump())))
+        else:
+            result = check_change(access=access, session=session,
+                                  request=CreateCheck(action="create", post=data))
+    except AppError:
+        context["incomplete"] = True
+        return render(request, "check.html", context)
+    context["added"] = [f.as_dict() for f in result.added]
+    context["resolved"] = [f.as_dict() for f in result.resolved]
+    return render(request, "check.html", context)
+
+
+@router.get("/channels/{channel_id}/next-slot", response_class=HTMLResponse)
+def slot(request: Request, channel_id: str, access: WebAccess, session: SessionDep,
+         kind: str = "ask") -> Response:
+    tz = ZoneInfo(access.workspace.timezone)
+    answer = next_slot(access=access, session=session, channel_id=channel_id,
+                       kind="give" if kind == "give" else "ask", after=datetime.now(UTC))
+    local = answer.slot.astimezone(tz) if answer.slot else None
+    context = {"answer": answer, "local": local, "channel_id": channel_id, "kind": kind,
+               "workspace": access.workspace, "can_edit": access.can("editor")}
+    return render(request, "slot.html", context)

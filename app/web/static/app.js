@@ -1,0 +1,83 @@
+// Giveask page behaviour: the post dialog and drag-and-drop moves.
+// Everything here is an enhancement; each action also works as a plain form.
+(function () {
+  "use strict";
+
+  function dialog() { return document.getElementById("post-dialog"); }
+
+  function openDialog() {
+    var d = dialog();
+    if (d && !d.open) { d.showModal(); }
+    var first = d && d.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
+    if (first) { first.focus(); }
+  }
+
+  function closeDialog() {
+    var d = dialog();
+    if (d && d.open) { d.close(); }
+    var body = document.getElementById("dialog-body");
+    if (body) { body.innerHTML = ""; }
+  }
+
+  function refreshCalendar() {
+    var cal = document.getElementById("calendar");
+    if (cal && window.htmx) {
+      window.htmx.ajax("GET", window.location.href, { target: "#calendar", swap: "outerHTML" });
+    }
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "dialog-body") { openDialog(); }
+  });
+  document.addEventListener("giveask:saved", closeDialog);
+  document.addEventListener("giveask:dialog", openDialog);
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close]");
+    if (closer && dialog() && dialog().open) {
+      event.preventDefault();
+      var refresh = closer.hasAttribute("data-refresh");
+      closeDialog();
+      if (refresh) { refreshCalendar(); }
+    }
+  });
+
+  // Drag a post to another day; the time of day is kept, and the server checks
+  // the move first (a dialog asks to confirm when it would add warnings).
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".post[draggable=true]");
+    if (!card) { return; }
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.postId);
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("dragging"); }
+    dragged = null;
+    document.querySelectorAll(".day.drop-target").forEach(function (d) { d.classList.remove("drop-target"); });
+  });
+  document.addEventListener("dragover", function (event) {
+    var day = event.target.closest && event.target.closest(".day[data-day]");
+    if (!day || !dragged) { return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    document.querySelectorAll(".day.drop-target").forEach(function (d) { if (d !== day) { d.classList.remove("drop-target"); } });
+    day.classList.add("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    var day = event.target.closest && event.target.closest(".day[data-day]");
+    if (!day || !dragged) { return; }
+    event.preventDefault();
+    var cal = document.getElementById("calendar");
+    var postId = dragged.dataset.postId;
+    var version = dragged.dataset.version;
+    day.classList.remove("drop-target");
+    if (dragged.closest(".day") === day) { return; }
+    window.htmx.ajax("POST", "/w/" + cal.dataset.workspace + "/posts/" + postId + "/move", {
+      target: "#dialog-body", swap: "innerHTML",
+      values: { date: day.dataset.day, version: version }
+    });
+  });
+})();
