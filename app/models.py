@@ -125,6 +125,7 @@ class Post(SQLModel, table=True):
         default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
     )
     idempotency_key: str | None = Field(default=None, max_length=64)
+    submitted_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     published_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     external_url: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
@@ -171,3 +172,70 @@ class RulesProfile(SQLModel, table=True):
     updated_by_id: str | None = Field(default=None, foreign_key="user_account.id",
                                       max_length=36, ondelete="SET NULL")
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class Comment(SQLModel, table=True):
+    """The editor and lead conversation on a post; a send-back's comment too."""
+
+    __tablename__ = "comment"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    post_id: str = Field(foreign_key="post.id", index=True, max_length=36, ondelete="CASCADE")
+    author_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=36,
+                                  ondelete="SET NULL")
+    kind: str = Field(default="comment", max_length=20)  # comment | send_back
+    body: str = Field(sa_column=Column(Text(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class WeekApproval(SQLModel, table=True):
+    """A lead's decision on an ISO week (all channels, or one), with what they saw."""
+
+    __tablename__ = "week_approval"
+    __table_args__ = (
+        # The same reviewed state can be decided once: two leads approving the
+        # same week at the same moment give one approval.
+        UniqueConstraint("workspace_id", "week", "scope", "review_token"),
+        Index("ix_week_approval_workspace_week", "workspace_id", "week"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    week: str = Field(max_length=8)
+    scope: str = Field(max_length=36)  # a channel id, or "all"
+    channel_id: str | None = Field(default=None, foreign_key="channel.id", max_length=36,
+                                   ondelete="SET NULL")
+    decision: str = Field(max_length=20)  # approved | changes_requested
+    reviewer_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=36,
+                                    ondelete="SET NULL")
+    comment: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    override_reason: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    review_token: str = Field(max_length=64)
+    post_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    findings: list[dict[str, Any]] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when, to a post, a week or the rules (before and after)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_subject", "workspace_id", "subject_type", "subject_id", "at"),
+        Index("ix_audit_event_workspace_at", "workspace_id", "at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    subject_type: str = Field(max_length=20)  # post | week | rules | channel
+    subject_id: str = Field(max_length=64)
+    action: str = Field(max_length=40)
+    actor_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=36,
+                                 ondelete="SET NULL")
+    actor_token_id: str | None = Field(default=None, max_length=36)
+    note: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
