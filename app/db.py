@@ -109,7 +109,11 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # SQLite allows one writer. Taking the write lock when the transaction
+        # begins (instead of on its first write) makes concurrent requests wait
+        # their turn (busy_timeout) rather than fail half-way with "database is
+        # locked" when a read-then-write meets another writer.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:

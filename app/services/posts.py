@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, and_, col, or_, select
 
+from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Post
 from app.schemas import PostCreate, PostPublic, PostUpdate, category_error
+from app.services import audit
 from app.services.access import Access
 from app.services.channels import get_channel
 from app.services.paging import check_limit, decode_cursor, encode_cursor
@@ -70,6 +72,8 @@ def create_post(
     try:
         with session.begin_nested():
             session.add(post)
+        audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
+                     action="created", after=audit.post_snapshot(post))
     except IntegrityError:
         # The same key raced us in another request; its post is the answer.
         existing = _by_key(session, access.workspace.id, key) if key else None
@@ -97,12 +101,19 @@ def update_post(
     if problem:
         raise Invalid(f"category: {problem}", errors=[FieldError("category", problem)])
     changed = {k: v for k, v in changes.items() if getattr(post, k) != v}
+    before = audit.post_snapshot(post)
     for field, value in changed.items():
         setattr(post, field, value)
+    note = ""
     if post.status == "approved" and any(f in changed for f in REVIEWED_FIELDS):
         post.status = "submitted"
+        post.submitted_at = utcnow()
+        note = "Edited after approval, so it is back in review."
     if changed:
         save(session, post)
+        old, new = audit.changed_only(before, audit.post_snapshot(post))
+        audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
+                     action="edited", before=old, after=new, note=note)
     return post
 
 
@@ -112,6 +123,8 @@ def delete_post(*, session: Session, access: Access, post_id: str, if_match: int
     check_version(post, if_match)
     if post.status == "published":
         raise Conflict("This post is published: it is history now and cannot be deleted.")
+    audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
+                 action="deleted", before=audit.post_snapshot(post))
     session.delete(post)
     session.flush()
 

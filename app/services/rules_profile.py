@@ -12,6 +12,7 @@ from app.errors import FieldError, Invalid
 from app.models import Channel, RulesProfile, Workspace
 from app.rules.facts import DEFAULT_SEVERITY, Profile, RuleParams
 from app.rules.presets import PRESETS, build_params, params_as_dict, validate_severities
+from app.services import audit
 from app.services.access import Access
 from app.services.versioning import check_version, save
 
@@ -119,6 +120,9 @@ def replace_profile(
     if errors:
         summary = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
         raise Invalid(summary, errors=errors)
+    before = {"preset": workspace.rules_preset, "overrides": dict(row.overrides) if row else {},
+              "severities": dict(row.severities) if row else {},
+              "channels": dict(row.channel_overrides) if row else {}}
     workspace.rules_preset = data.preset
     save(session, workspace)
     if row is None:
@@ -128,6 +132,10 @@ def replace_profile(
     row.channel_overrides = {k: dict(v) for k, v in data.channels.items() if v}
     row.updated_by_id = access.user_id
     save(session, row)
+    audit.record(session=session, access=access, subject_type="rules", subject_id=workspace.id,
+                 action="changed", before=before,
+                 after={"preset": data.preset, "overrides": row.overrides,
+                        "severities": row.severities, "channels": row.channel_overrides})
     return describe(session=session, workspace=workspace)
 
 

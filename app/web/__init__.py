@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from app.web import planner, routes
+from app.web import planner, reviews, routes
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
 web_router.include_router(planner.router)
+web_router.include_router(reviews.router)
 
 __all__ = ["web_router"]

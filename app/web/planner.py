@@ -20,13 +20,13 @@ from app.errors import AppError, NotFound, PreconditionFailed
 from app.models import Post
 from app.schemas import PostUpdate
 from app.services import posts as post_service
-from app.services import workspaces as workspace_service
 from app.services.access import Access, Principal, workspace_access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
 from app.web.calendar_view import VIEWS, build, local_today, view_range
 from app.web.deps import CsrfChecked, CurrentUser
+from app.web.nav import nav
 from app.web.render import is_htmx, render
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
@@ -83,10 +83,9 @@ def _calendar_context(request: Request, session: Session, access: Access,
                     end=local_midnight(after, tz), now=datetime.now(UTC),
                     filters=CalendarFilter(channel_id=channel, kind=state.kind))
     view = build(data, view=state.view, anchor=state.anchor, today=local_today(tz))
-    workspaces, _ = workspace_service.list_workspaces(
-        session=session, principal=Principal(user_id=user.id), limit=500, cursor=None)
     return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
-            "state": state, "can_edit": access.can("editor"), "workspaces": workspaces,
+            "state": state, "can_edit": access.can("editor"),
+            "nav": nav(session, access, "calendar"),
             "all_channels": data["channels"], "today": local_today(tz)}
 
 
@@ -133,7 +132,13 @@ def _form_context(request: Request, session: Session, access: Access, user: Any,
     channels, _ = list_channels(session=session, access=access, limit=500, cursor=None)
     tz = ZoneInfo(access.workspace.timezone)
     state = CalendarState.of(request, tz)
+    review: dict[str, Any] = {}
+    if post is not None:
+        from app.web.reviews import post_review_context
+
+        review = post_review_context(session, access, post)
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
+            **review,
             "post": post, "channels": sorted(channels, key=lambda c: c.name.lower()),
             "back": f"/w/{access.workspace.id}/calendar?{state.query()}",
             "form_token": request.query_params.get("token") or _token()}

@@ -1,0 +1,218 @@
+"""Week approval: a lead approves or sends back an ISO week, for all channels or
+one, with the week's findings in front of them.
+
+The week shown to the lead carries a review token, a digest of the submitted
+posts and their versions. A decision that brings a token that no longer
+matches is refused, so nothing submitted while the lead was reading is
+approved unseen; and the same token cannot be decided twice (a unique key),
+so two leads approving at once give one approval.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from app.errors import Conflict, FieldError, Invalid, PreconditionFailed
+from app.models import Channel, Comment, Post, WeekApproval
+from app.rules import Finding
+from app.services import audit
+from app.services.access import Access
+from app.services.analysis import context, findings_in_range
+from app.services.calendar import iso_week, local_midnight, parse_iso_week
+from app.services.lifecycle import check_not_own, check_override
+from app.services.versioning import save
+
+ALL = "all"
+
+
+@dataclass
+class WeekReview:
+    week: str
+    monday: date
+    start: datetime
+    end: datetime
+    channel_id: str | None
+    posts: list[Post]
+    submitted: list[Post]
+    findings: list[Finding]
+    review_token: str
+    gives: int
+    asks: int
+    approvals: list[WeekApproval]
+
+    @property
+    def on_rhythm(self) -> bool:
+        return not any(f.code.startswith("ask_") and f.severity in ("warning", "blocking")
+                       for f in self.findings)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "blocking"]
+
+
+def review_token(posts: list[Post]) -> str:
+    digest = hashlib.sha256()
+    for post in sorted(posts, key=lambda p: p.id):
+        digest.update(f"{post.id}:{post.version};".encode())
+    return digest.hexdigest()[:32]
+
+
+def _channel_scope(session: Session, access: Access, channel_id: str | None) -> list[str] | None:
+    if channel_id is None:
+        return None
+    channel = session.get(Channel, channel_id)
+    if channel is None or channel.workspace_id != access.workspace.id:
+        raise Invalid.one("channel_id", "no such channel in this workspace")
+    return [channel_id]
+
+
+def week_review(*, session: Session, access: Access, week: str,
+                channel_id: str | None = None) -> WeekReview:
+    tz = ZoneInfo(access.workspace.timezone)
+    monday = parse_iso_week(week)
+    start, end = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
+    scope = _channel_scope(session, access, channel_id)
+    query = select(Post).where(Post.workspace_id == access.workspace.id,
+                               col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end)
+    if scope:
+        query = query.where(col(Post.channel_id).in_(scope))
+    posts = list(session.exec(query.order_by(col(Post.scheduled_at), col(Post.id))).all())
+    ctx = context(session=session, workspace=access.workspace, channel_ids=scope)
+    in_week = {p.id for p in posts}
+    # The week's findings are those with a post in the week, on the channels in scope.
+    findings = [f for f in findings_in_range(ctx, start=start, end=end)
+                if in_week.intersection(f.post_ids)]
+    submitted = [p for p in posts if p.status == "submitted"]
+    approvals = list(session.exec(
+        select(WeekApproval).where(WeekApproval.workspace_id == access.workspace.id,
+                                   WeekApproval.week == iso_week(monday),
+                                   WeekApproval.scope == (channel_id or ALL))
+        .order_by(col(WeekApproval.created_at).desc())
+    ).all())
+    gives = sum(1 for p in posts if p.kind != "ask")
+    return WeekReview(week=iso_week(monday), monday=monday, start=start, end=end,
+                      channel_id=channel_id, posts=posts, submitted=submitted, findings=findings,
+                      review_token=review_token(submitted), gives=gives,
+                      asks=len(posts) - gives, approvals=approvals)
+
+
+def decide(*, session: Session, access: Access, week: str, channel_id: str | None,
+           decision: str, comment: str = "", override_reason: str | None = None,
+           token: str | None = None) -> WeekApproval:
+    access.require("lead")
+    if decision not in ("approve", "send_back"):
+        raise Invalid.one("decision", "must be approve or send_back")
+    review = week_review(session=session, access=access, week=week, channel_id=channel_id)
+    if not review.submitted:
+        raise Conflict(f"Nothing is waiting for review in {review.week}: submit posts first.")
+    if token is not None and token != review.review_token:
+        raise Conflict(
+            "The week changed while you were reviewing it (posts were submitted or edited). "
+            "Look at it again before deciding.",
+            extra={"review_token": review.review_token},
+        )
+    text = (comment or "").strip()
+    reason = ""
+    if decision == "approve":
+        check_not_own(access, review.submitted)
+        reason = check_override(override_reason, review.blocking, f"The week {review.week}")
+        new_status = "approved"
+    else:
+        if not text:
+            raise Invalid("comment: say what should change", errors=[
+                FieldError("comment", "must not be empty: say what should change")])
+        new_status = "changes_requested"
+    for post in review.submitted:
+        post.status = new_status
+        try:
+            save(session, post)
+        except PreconditionFailed:
+            raise Conflict(f"{review.week} was just decided or changed by someone else; "
+                           "look at it again.") from None
+        if new_status == "changes_requested":
+            session.add(Comment(workspace_id=access.workspace.id, post_id=post.id,
+                                author_id=access.user_id, kind="send_back", body=text))
+        audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
+                     action=new_status, before={"status": "submitted"},
+                     after={"status": new_status}, note=f"Week {review.week}: {text or reason}")
+    approval = WeekApproval(
+        workspace_id=access.workspace.id, week=review.week, scope=channel_id or ALL,
+        channel_id=channel_id, decision="approved" if decision == "approve"
+        else "changes_requested",
+        reviewer_id=access.user_id, comment=text, override_reason=reason,
+        review_token=review.review_token, post_ids=[p.id for p in review.submitted],
+        findings=[f.as_dict() for f in review.findings],
+    )
+    try:
+        with session.begin_nested():
+            session.add(approval)
+    except IntegrityError:
+        raise Conflict(f"{review.week} was just decided by someone else.") from None
+    audit.record(session=session, access=access, subject_type="week",
+                 subject_id=f"{review.week}:{channel_id or ALL}", action=approval.decision,
+                 after={"posts": len(review.submitted), "findings": len(review.findings)},
+                 note=text or reason)
+    return approval
+
+
+def weeks_waiting(*, session: Session, access: Access) -> list[dict[str, Any]]:
+    """Weeks with submitted posts, oldest first: the lead's queue."""
+    tz = ZoneInfo(access.workspace.timezone)
+    rows = session.exec(
+        select(Post.scheduled_at, Post.channel_id).where(
+            Post.workspace_id == access.workspace.id, Post.status == "submitted")
+    ).all()
+    weeks: dict[str, dict[str, Any]] = {}
+    for at, channel_id in rows:
+        local = at.astimezone(tz).date()
+        monday = local - timedelta(days=local.weekday())
+        key = iso_week(monday)
+        entry = weeks.setdefault(key, {"week": key, "monday": monday, "submitted": 0,
+                                       "channel_ids": set()})
+        entry["submitted"] += 1
+        entry["channel_ids"].add(channel_id)
+    return [dict(w, channel_ids=sorted(w["channel_ids"]))
+            for w in sorted(weeks.values(), key=lambda w: w["monday"])]
+
+
+def sent_back_count(*, session: Session, access: Access) -> int:
+    """Posts sent back to this editor (posts they created, waiting for changes)."""
+    if access.user_id is None:
+        return 0
+    return int(session.exec(
+        select(func.count()).select_from(Post).where(
+            Post.workspace_id == access.workspace.id, Post.status == "changes_requested",
+            Post.created_by_id == access.user_id)
+    ).one())
+
+
+def submit_week(*, session: Session, access: Access, week: str,
+                channel_id: str | None = None) -> list[Post]:
+    """Submit the week's drafts and sent-back posts in one go."""
+    from app.services.lifecycle import submit
+
+    access.require("editor")
+    review = week_review(session=session, access=access, week=week, channel_id=channel_id)
+    ready = [p for p in review.posts if p.status in ("draft", "changes_requested")]
+    if not ready:
+        raise Conflict(f"Nothing to submit in {review.week}: no drafts or sent-back posts.")
+    return [submit(session=session, access=access, post_id=p.id) for p in ready]
+
+
+def recent_decisions(*, session: Session, access: Access, limit: int = 10
+                     ) -> list[WeekApproval]:
+    return list(session.exec(
+        select(WeekApproval).where(WeekApproval.workspace_id == access.workspace.id)
+        .order_by(col(WeekApproval.created_at).desc()).limit(limit)
+    ).all())

@@ -1,0 +1,56 @@
+"""The audit history: who did what and when, with before and after values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.models import AuditEvent, Post
+from app.services.access import Access
+
+POST_FIELDS = ("channel_id", "scheduled_at", "kind", "category", "text", "link", "status",
+               "story_id", "episode", "version")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def post_snapshot(post: Post) -> dict[str, Any]:
+    return {name: _plain(getattr(post, name)) for name in POST_FIELDS}
+
+
+def changed_only(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
+                                                                         dict[str, Any]]:
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    *, session: Session, access: Access, subject_type: str, subject_id: str, action: str,
+    before: dict[str, Any] | None = None, after: dict[str, Any] | None = None, note: str = "",
+) -> AuditEvent:
+    event = AuditEvent(
+        workspace_id=access.workspace.id, subject_type=subject_type, subject_id=subject_id,
+        action=action, actor_id=access.user_id, actor_token_id=access.principal.token_id,
+        note=note, before=before, after=after,
+    )
+    session.add(event)
+    return event
+
+
+def history(
+    *, session: Session, access: Access, subject_type: str | None = None,
+    subject_id: str | None = None, limit: int = 200,
+) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.workspace_id == access.workspace.id)
+    if subject_type:
+        query = query.where(AuditEvent.subject_type == subject_type)
+    if subject_id:
+        query = query.where(AuditEvent.subject_id == subject_id)
+    query = query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
+    return list(session.exec(query).all())

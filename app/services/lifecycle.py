@@ -1,0 +1,150 @@
+"""A post's way to publication: draft → submitted → approved → published, and
+back to changes_requested when a lead sends it back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from app.db import utcnow
+from app.errors import Conflict, FieldError, Forbidden, Invalid
+from app.models import Comment, Post
+from app.rules import Finding
+from app.schemas import check_link
+from app.services import audit
+from app.services.access import Access
+from app.services.analysis import context, findings_in_range
+from app.services.posts import get_post
+from app.services.versioning import save
+
+STATUS_WORDS = {"draft": "a draft", "submitted": "waiting for review", "approved": "approved",
+                "changes_requested": "sent back for changes", "published": "published"}
+
+
+def _move(session: Session, access: Access, post: Post, status: str, action: str,
+          note: str = "") -> Post:
+    before = post.status
+    post.status = status
+    if status == "submitted":
+        post.submitted_at = utcnow()
+    save(session, post)
+    audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
+                 action=action, before={"status": before}, after={"status": status}, note=note)
+    return post
+
+
+def submit(*, session: Session, access: Access, post_id: str) -> Post:
+    access.require("editor")
+    post = get_post(session=session, access=access, post_id=post_id)
+    if post.status == "submitted":
+        return post
+    if post.status not in ("draft", "changes_requested"):
+        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only drafts and posts sent "
+                       "back for changes can be submitted.")
+    return _move(session, access, post, "submitted", "submitted")
+
+
+def blocking_findings(*, session: Session, access: Access, posts: list[Post]) -> list[Finding]:
+    """The blocking findings that name any of these posts."""
+    if not posts:
+        return []
+    ids = {p.id for p in posts}
+    channel_ids = sorted({p.channel_id for p in posts})
+    ctx = context(session=session, workspace=access.workspace, channel_ids=channel_ids)
+    start = min(p.scheduled_at for p in posts)
+    end = max(p.scheduled_at for p in posts) + timedelta(microseconds=1)
+    return [f for f in findings_in_range(ctx, start=start, end=end, channel_ids=channel_ids)
+            if f.severity == "blocking" and ids.intersection(f.post_ids)]
+
+
+def check_override(reason: str | None, findings: list[Finding], what: str) -> str:
+    """A blocking finding needs a recorded reason to be approved anyway."""
+    if not findings:
+        return (reason or "").strip()
+    if reason is not None and not reason.strip():
+        raise Invalid.one("override_reason", "must not be empty: say why this is approved "
+                          "despite the blocking finding")
+    if reason is None:
+        raise Conflict(
+            f"{what} has {len(findings)} blocking finding(s). Give an override reason to "
+            "approve it anyway; the reason is kept with the approval.",
+            extra={"findings": [f.as_dict() for f in findings]},
+        )
+    return reason.strip()
+
+
+def check_not_own(access: Access, posts: list[Post]) -> None:
+    if access.workspace.allow_self_approval or access.user_id is None:
+        return
+    own = [p for p in posts if p.created_by_id == access.user_id]
+    if own:
+        raise Forbidden(
+            f"You created {len(own)} of these post(s); another lead must approve them "
+            "(or an admin can allow self-approval in the workspace settings).",
+            extra={"post_ids": [p.id for p in own]},
+        )
+
+
+def approve(*, session: Session, access: Access, post_id: str,
+            override_reason: str | None = None) -> Post:
+    access.require("lead")
+    post = get_post(session=session, access=access, post_id=post_id)
+    if post.status == "approved":
+        return post
+    if post.status != "submitted":
+        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only submitted posts can "
+                       "be approved.")
+    check_not_own(access, [post])
+    findings = blocking_findings(session=session, access=access, posts=[post])
+    reason = check_override(override_reason, findings, "This post")
+    note = f"Approved despite {len(findings)} blocking finding(s): {reason}" if findings else ""
+    return _move(session, access, post, "approved", "approved", note)
+
+
+def request_changes(*, session: Session, access: Access, post_id: str, comment: str) -> Post:
+    access.require("lead")
+    post = get_post(session=session, access=access, post_id=post_id)
+    if post.status != "submitted":
+        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only submitted posts can "
+                       "be sent back.")
+    text = (comment or "").strip()
+    if not text:
+        raise Invalid("comment: say what should change",
+                      errors=[FieldError("comment", "must not be empty: say what should change")])
+    session.add(Comment(workspace_id=access.workspace.id, post_id=post.id,
+                        author_id=access.user_id, kind="send_back", body=text))
+    return _move(session, access, post, "changes_requested", "changes_requested", text)
+
+
+def publish(*, session: Session, access: Access, post_id: str, external_url: str | None = None,
+            published_at: datetime | None = None) -> Post:
+    """Another tool reports that the post went out. Repeating it changes nothing."""
+    access.require("editor")
+    post = get_post(session=session, access=access, post_id=post_id)
+    if post.status == "published":
+        return post
+    if post.status != "approved":
+        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only approved posts can be "
+                       "published.")
+    try:
+        post.external_url = check_link(external_url)
+    except ValueError as exc:
+        raise Invalid.one("external_url", str(exc)) from None
+    post.published_at = published_at or utcnow()
+    return _move(session, access, post, "published", "published")
+
+
+def add_comment(*, session: Session, access: Access, post_id: str, body: str) -> Comment:
+    access.require("editor")
+    post = get_post(session=session, access=access, post_id=post_id)
+    text = (body or "").strip()
+    if not text:
+        raise Invalid.one("body", "must not be empty")
+    if len(text) > 5000:
+        raise Invalid.one("body", "must be at most 5000 characters")
+    comment = Comment(workspace_id=access.workspace.id, post_id=post.id,
+                      author_id=access.user_id, body=text)
+    session.add(comment)
+    session.flush()
+    return comment

@@ -1,0 +1,303 @@
+"""Review pages: post lifecycle actions, comments, the approvals queue, a week's
+review, the history, and the admin's members and tokens pages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from app.db import SessionDep
+from app.errors import AppError
+from app.models import ApiToken, Comment, Post, User
+from app.schemas import MemberCreate
+from app.services import approvals, audit, lifecycle, tokens, users
+from app.services.access import Access
+from app.web.deps import CsrfChecked, CurrentUser
+from app.web.nav import nav
+from app.web.planner import WebAccess, _after_change
+from app.web.render import render
+
+router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+
+
+def people(session: Session, ids: set[str | None]) -> dict[str, str]:
+    wanted = [i for i in ids if i]
+    if not wanted:
+        return {}
+    rows = session.exec(select(User).where(col(User.id).in_(wanted))).all()
+    return {u.id: (u.name or u.email) for u in rows}
+
+
+def post_review_context(session: Session, access: Access, post: Post) -> dict[str, Any]:
+    """Comments, history and, for leads, the blocking findings naming the post."""
+    comments = list(session.exec(select(Comment).where(Comment.post_id == post.id)
+                                 .order_by(col(Comment.created_at), col(Comment.id))).all())
+    events = audit.history(session=session, access=access, subject_type="post",
+                           subject_id=post.id, limit=50)
+    blocking = []
+    if access.can("lead") and post.status == "submitted":
+        blocking = [f.as_dict() for f in lifecycle.blocking_findings(
+            session=session, access=access, posts=[post])]
+    names = people(session, {c.author_id for c in comments} | {e.actor_id for e in events})
+    return {"comments": comments, "events": events, "names": names, "blocking": blocking,
+            "tz": ZoneInfo(access.workspace.timezone)}
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+def _reopen(request: Request, session: Session, access: Access, user: Any, post_id: str,
+            error: str = "", field: str = "", status: int = 200, note: str = "") -> Response:
+    """Show the post's dialog again, with a message next to the field at fault."""
+    from app.web import forms
+    from app.web.planner import _form_context, _render_form
+
+    session.rollback()
+    post = session.get(Post, post_id)
+    if post is None:
+        return _after_change(request, session, access, user, "That post is gone.")
+    form = forms.from_post(post, ZoneInfo(access.workspace.timezone))
+    context = _form_context(request, session, access, user, form, post)
+    context["review_error"] = {field or "review": error} if error else {}
+    context["review_note"] = note
+    return _render_form(request, context, status=status)
+
+
+def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
+    """One route per post action; each re-shows the dialog on a refusal, with
+    the reason next to the field at fault, and swaps the calendar on success."""
+    async def route(request: Request, post_id: str, access: WebAccess, user: CurrentUser,
+                    session: SessionDep) -> Response:
+        raw = await _form(request)
+        try:
+            if action == "submit":
+                lifecycle.submit(session=session, access=access, post_id=post_id)
+                note = "Submitted for review."
+            elif action == "approve":
+                reason = raw.get("override_reason")
+                lifecycle.approve(session=session, access=access, post_id=post_id,
+                                  override_reason=reason if reason is not None and
+                                  raw.get("with_reason") == "yes" else None)
+                note = "Approved."
+            elif action == "send-back":
+                lifecycle.request_changes(session=session, access=access, post_id=post_id,
+                                          comment=raw.get("comment", ""))
+                note = "Sent back with your comment."
+            elif action == "publish":
+                lifecycle.publish(session=session, access=access, post_id=post_id,
+                                  external_url=raw.get("external_url") or None)
+                note = "Marked as published."
+            else:
+                lifecycle.add_comment(session=session, access=access, post_id=post_id,
+                                      body=raw.get("body", ""))
+                return _reopen(request, session, access, user, post_id, note="Comment added.")
+        except AppError as exc:
+            field = exc.errors[0].field if exc.errors else ("override_reason"
+                                                            if "override" in exc.detail
+                                                            else "review")
+            message = exc.errors[0].message if exc.errors else exc.detail
+            return _reopen(request, session, access, user, post_id, error=message,
+                           field=field, status=exc.status if exc.status != 403 else 403)
+        return _after_change(request, session, access, user, note)
+
+    route.__name__ = f"post_{action.replace('-', '_')}"
+    return route
+
+
+for _action in ("submit", "approve", "send-back", "publish", "comments"):
+    router.add_api_route(f"/posts/{{post_id}}/{_action}", _lifecycle_route(_action),
+                         methods=["POST"], response_class=HTMLResponse,
+                         dependencies=[CsrfChecked])
+
+
+# ---- the approvals queue and a week's review -------------------------------------------
+
+
+@router.get("/approvals", response_class=HTMLResponse)
+def approvals_queue(request: Request, access: WebAccess, user: CurrentUser,
+                    session: SessionDep) -> Response:
+    access.require("lead")
+    waiting = approvals.weeks_waiting(session=session, access=access)
+    reviews = [approvals.week_review(session=session, access=access, week=w["week"])
+               for w in waiting]
+    recent = approvals.recent_decisions(session=session, access=access, limit=10)
+    return render(request, "approvals.html", {
+        "user": user, "workspace": access.workspace, "access": access,
+        "nav": nav(session, access, "approvals"), "reviews": reviews, "recent": recent,
+        "names": people(session, {a.reviewer_id for a in recent}),
+        "tz": ZoneInfo(access.workspace.timezone)})
+
+
+@router.get("/approvals/{week}", response_class=HTMLResponse)
+def week_page(request: Request, week: str, access: WebAccess, user: CurrentUser,
+              session: SessionDep, channel: str | None = None) -> Response:
+    review = approvals.week_review(session=session, access=access, week=week,
+                                   channel_id=channel or None)
+    return _week(request, session, access, user, review, {}, {})
+
+
+def _week(request: Request, session: Session, access: Access, user: Any,
+          review: approvals.WeekReview, errors: dict[str, str], values: dict[str, str],
+          status: int = 200, message: str = "") -> Response:
+    from app.services.analysis import context
+
+    channels = context(session=session, workspace=access.workspace).channels
+    names = people(session, {a.reviewer_id for a in review.approvals})
+    return render(request, "week_review.html", {
+        "user": user, "workspace": access.workspace, "access": access,
+        "nav": nav(session, access, "approvals"), "review": review, "errors": errors,
+        "values": values, "message": message, "channels": channels, "names": names,
+        "tz": ZoneInfo(access.workspace.timezone)}, status_code=status)
+
+
+@router.post("/approvals/{week}", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def decide_week(request: Request, week: str, access: WebAccess, user: CurrentUser,
+                      session: SessionDep) -> Response:
+    raw = await _form(request)
+    channel_id = raw.get("channel_id") or None
+    decision = raw.get("decision", "")
+    try:
+        approvals.decide(session=session, access=access, week=week, channel_id=channel_id,
+                         decision=decision, comment=raw.get("comment", ""),
+                         override_reason=raw.get("override_reason")
+                         if raw.get("with_reason") == "yes" else None,
+                         token=raw.get("review_token") or None)
+    except AppError as exc:
+        session.rollback()
+        review = approvals.week_review(session=session, access=access, week=week,
+                                       channel_id=channel_id)
+        errors = {e.field: e.message for e in exc.errors}
+        if not errors:
+            errors["decision"] = exc.detail
+        return _week(request, session, access, user, review, errors, raw, status=exc.status)
+    word = "approved" if decision == "approve" else "sent back"
+    target = f"/w/{access.workspace.id}/approvals/{week}"
+    if channel_id:
+        target += f"?channel={channel_id}"
+    response = RedirectResponse(target + ("&" if channel_id else "?") + f"done={word}",
+                                status_code=303)
+    return response
+
+
+@router.post("/weeks/{week}/submit", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def submit_week(request: Request, week: str, access: WebAccess, user: CurrentUser,
+                      session: SessionDep) -> Response:
+    raw = await _form(request)
+    try:
+        posts = approvals.submit_week(session=session, access=access, week=week,
+                                      channel_id=raw.get("channel_id") or None)
+    except AppError as exc:
+        session.rollback()
+        return _after_change(request, session, access, user, exc.detail)
+    return _after_change(request, session, access, user,
+                         f"Submitted {len(posts)} post(s) of {week} for review.")
+
+
+# ---- history, members, tokens ------------------------------------------------------------
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history_page(request: Request, access: WebAccess, user: CurrentUser,
+                 session: SessionDep) -> Response:
+    events = audit.history(session=session, access=access, limit=200)
+    return render(request, "history.html", {
+        "user": user, "workspace": access.workspace, "access": access,
+        "nav": nav(session, access, "history"), "events": events,
+        "names": people(session, {e.actor_id for e in events}),
+        "tz": ZoneInfo(access.workspace.timezone)})
+
+
+def _members(request: Request, session: Session, access: Access, user: Any,
+             errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+             status: int = 200, message: str = "") -> Response:
+    return render(request, "members.html", {
+        "user": user, "workspace": access.workspace, "access": access,
+        "nav": nav(session, access, "members"),
+        "members": users.list_members(session=session, access=access),
+        "errors": errors or {}, "values": values or {}, "message": message},
+        status_code=status)
+
+
+@router.get("/members", response_class=HTMLResponse)
+def members_page(request: Request, access: WebAccess, user: CurrentUser,
+                 session: SessionDep) -> Response:
+    access.require("admin")
+    return _members(request, session, access, user)
+
+
+@router.post("/members", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def add_member(request: Request, access: WebAccess, user: CurrentUser,
+                     session: SessionDep) -> Response:
+    access.require("admin")
+    raw = await _form(request)
+    try:
+        data = MemberCreate.model_validate({"email": raw.get("email", ""),
+                                            "role": raw.get("role", "viewer"),
+                                            "name": raw.get("name", ""),
+                                            "password": raw.get("password") or None})
+        _, member = users.add_member(session=session, access=access, data=data)
+    except AppError as exc:
+        session.rollback()
+        errors = {e.field: e.message for e in exc.errors} or {"email": exc.detail}
+        return _members(request, session, access, user, errors, raw, status=exc.status)
+    except ValueError as exc:  # pydantic's ValidationError
+        session.rollback()
+        return _members(request, session, access, user, _pydantic_errors(exc), raw, status=422)
+    return _members(request, session, access, user,
+                    message=f"{member.email} is now {raw.get('role')} of this workspace.")
+
+
+def _pydantic_errors(exc: ValueError) -> dict[str, str]:
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return {"email": str(exc)}
+    return {str(e["loc"][0]): str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()}
+
+
+def _tokens(request: Request, session: Session, access: Access, user: Any,
+            secret: str = "", errors: dict[str, str] | None = None, status: int = 200
+            ) -> Response:
+    rows: list[ApiToken] = tokens.list_tokens(session=session, access=access)
+    return render(request, "tokens.html", {
+        "user": user, "workspace": access.workspace, "access": access,
+        "nav": nav(session, access, "tokens"), "tokens": rows, "secret": secret,
+        "errors": errors or {}, "names": people(session, {t.created_by_id for t in rows})},
+        status_code=status)
+
+
+@router.get("/tokens", response_class=HTMLResponse)
+def tokens_page(request: Request, access: WebAccess, user: CurrentUser,
+                session: SessionDep) -> Response:
+    access.require("admin")
+    return _tokens(request, session, access, user)
+
+
+@router.post("/tokens", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def create_token(request: Request, access: WebAccess, user: CurrentUser,
+                       session: SessionDep) -> Response:
+    access.require("admin")
+    raw = await _form(request)
+    role = raw.get("role", "")
+    if role not in ("viewer", "editor", "lead", "admin"):
+        return _tokens(request, session, access, user,
+                       errors={"role": "Choose viewer, editor, lead or admin."}, status=422)
+    _, secret = tokens.create_token(session=session, workspace=access.workspace, role=role,
+                                    name=raw.get("name", "")[:120], created_by_id=user.id)
+    return _tokens(request, session, access, user, secret=secret)
+
+
+@router.post("/tokens/{token_id}/revoke", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+def revoke_token(request: Request, token_id: str, access: WebAccess, user: CurrentUser,
+                 session: SessionDep) -> Response:
+    access.require("admin")
+    tokens.revoke_token(session=session, access=access, token_id=token_id)
+    return RedirectResponse(f"/w/{access.workspace.id}/tokens", status_code=303)
+
