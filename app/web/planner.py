@@ -156,11 +156,6 @@ def _render_form(request: Request, context: dict[str, Any], status: int = 200) -
     return render(request, "post_form.html", context, status_code=status)
 
 
-def _note_past(form: forms.PostForm, at: datetime | None) -> None:
-    if at is not None and at < datetime.now(UTC):
-        form.notes["date"] = "This time is in the past. You can still plan it (for the record)."
-
-
 @router.get("/posts/new", response_class=HTMLResponse)
 def new_post(request: Request, access: WebAccess, user: CurrentUser, session: SessionDep,
              channel: str = "", kind: str = "give", time: str = "09:00") -> Response:
@@ -335,6 +330,7 @@ async def live_check(request: Request, access: WebAccess, session: SessionDep) -
     if data is None:
         context["incomplete"] = True
         return render(request, "check.html", context)
+    context["past"] = data.scheduled_at < datetime.now(UTC)
     try:
         if post_id:
             result = check_change(access=access, session=session, request=UpdateCheck(
