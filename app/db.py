@@ -109,6 +109,8 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return  # a bare read (the health check) needs no lock
         # SQLite allows one writer. Taking the write lock when the transaction
         # begins (instead of on its first write) makes concurrent requests wait
         # their turn (busy_timeout) rather than fail half-way with "database is

@@ -13,7 +13,8 @@ router = APIRouter(tags=["health"])
 def healthz() -> JSONResponse:
     """Liveness and database reachability: 200 when the database answers, 503 if not."""
     try:
-        with get_engine().connect() as connection:
+        engine = get_engine()
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the database is "unhealthy"
         return JSONResponse(
