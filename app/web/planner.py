@@ -22,6 +22,7 @@ from app.schemas import PostUpdate
 from app.services import posts as post_service
 from app.services.access import Access, Principal, workspace_access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
+from app.services.stories import all_stories
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
 from app.web.calendar_view import VIEWS, build, local_today, view_range
@@ -90,8 +91,8 @@ def _calendar_context(request: Request, session: Session, access: Access,
 
 
 @router.get("", response_class=HTMLResponse)
-def workspace_home(workspace_id: str) -> Response:
-    return RedirectResponse(f"/w/{workspace_id}/calendar", status_code=303)
+def workspace_home(access: WebAccess) -> Response:
+    return RedirectResponse(f"/w/{access.workspace.id}/calendar", status_code=303)
 
 
 @router.get("/calendar", response_class=HTMLResponse)
@@ -140,6 +141,7 @@ def _form_context(request: Request, session: Session, access: Access, user: Any,
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
             **review,
             "post": post, "channels": sorted(channels, key=lambda c: c.name.lower()),
+            "stories": all_stories(session=session, access=access),
             "back": f"/w/{access.workspace.id}/calendar?{state.query()}",
             "form_token": request.query_params.get("token") or _token()}
 
