@@ -17,9 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
-from app.errors import Conflict, FieldError, Invalid, PreconditionFailed
+from app.db import utcnow
+from app.errors import Conflict, FieldError, Invalid
 from app.models import Channel, Comment, Post, WeekApproval
 from app.rules import Finding
 from app.services import audit
@@ -27,7 +29,6 @@ from app.services.access import Access
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import iso_week, local_midnight, parse_iso_week
 from app.services.lifecycle import check_not_own, check_override
-from app.services.versioning import save
 
 ALL = "all"
 
@@ -135,11 +136,17 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
         new_status = "changes_requested"
     for post in review.submitted:
         post.status = new_status
-        try:
-            save(session, post)
-        except PreconditionFailed:
-            raise Conflict(f"{review.week} was just decided or changed by someone else; "
-                           "look at it again.") from None
+        post.updated_at = utcnow()
+        session.add(post)
+    try:
+        # One flush for the week. A post another lead decided meanwhile fails its
+        # version check (on PostgreSQL the UPDATE waits for their commit, then
+        # matches nothing): the week was decided, a 409 rather than a stale edit.
+        session.flush()
+    except StaleDataError:
+        raise Conflict(f"{review.week} was just decided or changed by someone else; "
+                       "look at it again.") from None
+    for post in review.submitted:
         if new_status == "changes_requested":
             session.add(Comment(workspace_id=access.workspace.id, post_id=post.id,
                                 author_id=access.user_id, kind="send_back", body=text))

@@ -28,7 +28,7 @@ def _move(session: Session, access: Access, post: Post, status: str, action: str
     post.status = status
     if status == "submitted":
         post.submitted_at = utcnow()
-    save(session, post)
+    save(session, post)  # another request moving it first (two leads at once) is a 412
     audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
                  action=action, before={"status": before}, after={"status": status}, note=note)
     return post

@@ -39,8 +39,10 @@ def save(session: Session, row: Any) -> None:
     """Flush a changed row, stamping updated_at; a lost race becomes a 412."""
     if hasattr(row, "updated_at"):
         row.updated_at = utcnow()
+    # Read now: after a failed flush the row is expired and cannot be read.
+    given = getattr(row, "version", None)
     session.add(row)
     try:
         session.flush()
     except StaleDataError:
-        raise stale(None, getattr(row, "version", None)) from None
+        raise stale(None, given) from None
