@@ -1,0 +1,75 @@
+"""The give/ask rules engine: pure functions from a plan to its findings.
+
+No database, web or clock import belongs here; "now" is always a parameter.
+"""
+
+from app.rules.engine import analyse, diff, plan_hits
+from app.rules.facts import (
+    ASK_CATEGORIES,
+    ASK_CODES,
+    CATEGORIES,
+    CATEGORIES_BY_KIND,
+    DEFAULT_SEVERITY,
+    GIVE_CATEGORIES,
+    HYPOTHETICAL_POST_ID,
+    KINDS,
+    PARAM_NAMES,
+    RULE_CODES,
+    SEVERITIES,
+    STORY_CODES,
+    ChannelFact,
+    Finding,
+    Kind,
+    Plan,
+    PostFact,
+    Profile,
+    RuleParams,
+    Severity,
+    StoryFact,
+    rfc3339,
+)
+from app.rules.presets import (
+    DEFAULT_PRESET,
+    PRESETS,
+    build_params,
+    params_as_dict,
+    parse_share,
+    validate_severities,
+)
+from app.rules.slots import Slot, next_slot
+
+__all__ = [
+    "ASK_CATEGORIES",
+    "ASK_CODES",
+    "CATEGORIES",
+    "CATEGORIES_BY_KIND",
+    "DEFAULT_PRESET",
+    "DEFAULT_SEVERITY",
+    "GIVE_CATEGORIES",
+    "HYPOTHETICAL_POST_ID",
+    "KINDS",
+    "PARAM_NAMES",
+    "PRESETS",
+    "RULE_CODES",
+    "SEVERITIES",
+    "STORY_CODES",
+    "ChannelFact",
+    "Finding",
+    "Kind",
+    "Plan",
+    "PostFact",
+    "Profile",
+    "RuleParams",
+    "Severity",
+    "Slot",
+    "StoryFact",
+    "analyse",
+    "build_params",
+    "diff",
+    "next_slot",
+    "params_as_dict",
+    "parse_share",
+    "plan_hits",
+    "rfc3339",
+    "validate_severities",
+]

@@ -1,0 +1,138 @@
+"""The rules on pace, whatever the kind: silence, crowded days, posts too close."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from itertools import islice
+
+from app.rules.channel import ChannelPosts
+from app.rules.facts import RuleParams
+from app.rules.hits import Hit
+from app.rules.timeline import DAY, EPOCH_ORDINAL
+
+
+def pacing_hits(view: ChannelPosts, params: RuleParams, range_end: float | None) -> list[Hit]:
+    hits: list[Hit] = []
+    if not len(view):
+        return hits
+    if params.max_gap_days is not None:
+        hits += silences(view, params.max_gap_days, range_end)
+    if params.max_posts_per_day is not None:
+        hits += crowded_days(view, params.max_posts_per_day)
+    if params.min_minutes_between_posts is not None:
+        hits += posts_too_close(view, params.min_minutes_between_posts)
+    return hits
+
+
+def wall_days_between(view: ChannelPosts, earlier: float, later: float) -> float:
+    """Days between two moments on the local wall clock, so a week across a DST
+    change reads as 7, not 6.96."""
+    timeline = view.timeline
+    return round((timeline.local(later) - timeline.local(earlier)) / DAY, 2)
+
+
+def silences(view: ChannelPosts, max_gap_days: int, range_end: float | None) -> list[Hit]:
+    moments, id_of, channel_id = view.moments, view.id_of, view.channel_id
+    ends = view.shifted(max_gap_days)
+    nexts = islice(moments, 1, None)
+    gaps = [i for i, (end, after) in enumerate(zip(ends, nexts, strict=False)) if after > end]
+    hits = []
+    for i in gaps:
+        details = {
+            "gap_days": wall_days_between(view, moments[i], moments[i + 1]),
+            "max_gap_days": max_gap_days,
+            "trailing": False,
+        }
+        hits.append(
+            Hit(
+                moments[i],
+                "channel_silent",
+                (id_of(i), id_of(i + 1)),
+                channel_id,
+                None,
+                moments[i + 1],
+                details,
+            )
+        )
+    last = moments[-1]
+    if range_end is not None and last < range_end and range_end > ends[-1]:
+        details = {
+            "gap_days": wall_days_between(view, last, range_end),
+            "max_gap_days": max_gap_days,
+            "trailing": True,
+        }
+        hits.append(
+            Hit(
+                last,
+                "channel_silent",
+                (id_of(len(moments) - 1),),
+                channel_id,
+                None,
+                range_end,
+                details,
+            )
+        )
+    return hits
+
+
+def crowded_days(view: ChannelPosts, max_posts: int) -> list[Hit]:
+    days = [int(wall // DAY) for wall in view.locals]
+    crowded = {day for day, posts in Counter(days).items() if posts > max_posts}
+    if not crowded:
+        return []
+    # Gather by day rather than by neighbours: where clocks go back at midnight a
+    # local day's posts need not sit together in plan order.
+    positions: dict[int, list[int]] = {}
+    for at, day in enumerate(days):
+        if day in crowded:
+            positions.setdefault(day, []).append(at)
+    hits = []
+    moments = view.moments
+    for day, on_day in positions.items():
+        details = {
+            "day": date.fromordinal(EPOCH_ORDINAL + day).isoformat(),
+            "posts": len(on_day),
+            "max_posts_per_day": max_posts,
+        }
+        hits.append(
+            Hit(
+                moments[on_day[0]],
+                "too_many_posts_per_day",
+                view.ids(on_day),
+                view.channel_id,
+                None,
+                moments[on_day[-1]],
+                details,
+            )
+        )
+    return hits
+
+
+def posts_too_close(view: ChannelPosts, minutes: int) -> list[Hit]:
+    moments, id_of, channel_id = view.moments, view.id_of, view.channel_id
+    limit = minutes * 60
+    pairs = [
+        i
+        for i, (a, b) in enumerate(zip(moments, islice(moments, 1, None), strict=False))
+        if b - a < limit
+    ]
+    hits = []
+    for i in pairs:
+        apart = (moments[i + 1] - moments[i]) / 60
+        details = {
+            "minutes_apart": int(apart) if apart.is_integer() else round(apart, 2),
+            "min_minutes_between_posts": minutes,
+        }
+        hits.append(
+            Hit(
+                moments[i],
+                "posts_too_close",
+                (id_of(i), id_of(i + 1)),
+                channel_id,
+                None,
+                moments[i + 1],
+                details,
+            )
+        )
+    return hits
