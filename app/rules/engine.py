@@ -68,8 +68,8 @@ Next slot (:mod:`app.rules.slots`)
   "Plan 6 more gives first: …", the listening end, or the finding's message.
 
 Speed
-- Posts are read once in the order given and dealt out by channel (or sliced,
-  when they come grouped by channel); each rule is one pass over a channel's
+- Posts are read once in the order given and dealt out by channel; a channel
+  already in time order skips the sort. Each rule is one pass over a channel's
   epoch seconds, density with one pointer walking forward. Only hits inside the
   range become worded findings.
 """

@@ -72,7 +72,6 @@ class TestWindowBounds:
         assert finding.details["posts"] == 5
         assert finding.post_ids == ("row-000010",)
 
-
     def test_a_window_always_starts_with_the_first_post_at_its_moment(self):
         # A give and an ask at the same moment: their one window is half asks.
         posts = [
