@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, new_id, utcnow
@@ -106,6 +106,8 @@ class Post(SQLModel, table=True):
         # A form submitted twice, or a client retrying with the same
         # Idempotency-Key, creates one post.
         UniqueConstraint("workspace_id", "idempotency_key"),
+        # Two posts of one story never share an episode number (NULLs are distinct).
+        UniqueConstraint("story_id", "episode"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -117,9 +119,15 @@ class Post(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text(), nullable=False))
     link: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
     status: str = Field(default="draft", max_length=20)
-    story_id: str | None = Field(default=None, max_length=36, index=True)
+    story_id: str | None = Field(default=None, foreign_key="story.id", max_length=36,
+                                 index=True, ondelete="SET NULL")
     episode: int | None = Field(default=None)
-    series_id: str | None = Field(default=None, max_length=36, index=True)
+    series_id: str | None = Field(default=None, foreign_key="series.id", max_length=36,
+                                  index=True, ondelete="SET NULL")
+    # A series occurrence: the local date the series' rule gave it, and whether it
+    # was edited on its own (then changing the series leaves it as it is).
+    series_date: date | None = Field(default=None)
+    series_changed: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     version: int = Field(default=1, sa_column=_POST_VERSION)
     created_by_id: str | None = Field(
         default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
@@ -239,3 +247,65 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+_STORY_VERSION = _version_column()
+
+
+class Story(SQLModel, table=True):
+    """An arc of posts that build on each other, episode by episode (issue 6).
+
+    Its posts point at it (``Post.story_id`` and ``Post.episode``); deleting a
+    story keeps its posts, which leave the story."""
+
+    __tablename__ = "story"
+    __mapper_args__ = {"version_id_col": _STORY_VERSION}
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    name: str = Field(max_length=120)
+    goal: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    min_gap_days: float | None = Field(default=None)
+    max_gap_days: float | None = Field(default=None)
+    min_gives_before_ask: int | None = Field(default=None)
+    version: int = Field(default=1, sa_column=_STORY_VERSION)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+_SERIES_VERSION = _version_column()
+
+
+class Series(SQLModel, table=True):
+    """Recurring posts: an RRULE at a local time, materialised as real posts
+    (``Post.series_id``); see docs/series.md."""
+
+    __tablename__ = "series"
+    __mapper_args__ = {"version_id_col": _SERIES_VERSION}
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    channel_id: str = Field(foreign_key="channel.id", max_length=36, ondelete="CASCADE")
+    name: str = Field(default="", max_length=120)
+    kind: str = Field(max_length=8)
+    category: str | None = Field(default=None, max_length=16)
+    text: str = Field(sa_column=Column(Text(), nullable=False))
+    link: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
+    rrule: str = Field(max_length=500)
+    starts_on: date
+    time: time
+    timezone: str | None = Field(default=None, max_length=64)  # None: the workspace's
+    until: date | None = Field(default=None)
+    count: int | None = Field(default=None)
+    skipped_dates: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1, sa_column=_SERIES_VERSION)
+    created_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())

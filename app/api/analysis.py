@@ -16,7 +16,7 @@ from app.services import rules_profile
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import CalendarFilter, calendar, current_week, whole_weeks
 from app.services.channels import get_channel
-from app.services.whatif import CheckRequest, check_change, next_slot
+from app.services.whatif import CheckBody, check_change, next_slot
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
@@ -69,10 +69,11 @@ def get_findings(
     """Findings whose span meets `[start, end)` (default: the current ISO week),
     ordered by start, code, first post id."""
     range_start, range_end = _range(start, end, access.workspace.timezone)
+    if channel_id is not None:
+        get_channel(session=session, access=access, channel_id=channel_id,
+                    field="query.channel_id")
     ctx = context(session=session, workspace=access.workspace,
                   channel_ids=[channel_id] if channel_id else None)
-    if channel_id is not None and channel_id not in ctx.channels:
-        raise Invalid.one("query.channel_id", "no such channel in this workspace")
     findings = findings_in_range(ctx, start=range_start, end=range_end)
     return {"start": format_utc(range_start), "end": format_utc(range_end),
             "items": [f.as_dict() for f in findings]}
@@ -81,7 +82,7 @@ def get_findings(
 @router.post("/check")
 def check(
     access: EditorAccess, session: SessionDep,
-    request: Annotated[CheckRequest, Body(openapi_examples={
+    request: Annotated[CheckBody, Body(openapi_examples={
         "create": {"summary": "a new post", "value": {"action": "create", "post": {
             "channel_id": "…", "scheduled_at": "2026-11-25T09:00:00+01:00", "kind": "ask",
             "category": "offer", "text": "Winter blend, 20% off"}}},
@@ -94,7 +95,7 @@ def check(
 ) -> dict[str, Any]:
     """What-if: the findings a new post, an edit, a move or a deletion would add and
     resolve. Nothing is saved. An unsaved post is named `new` in `post_ids`."""
-    result = check_change(access=access, session=session, request=request)
+    result = check_change(access=access, session=session, request=request.root)
     return {"added": [f.as_dict() for f in result.added],
             "resolved": [f.as_dict() for f in result.resolved]}
 

@@ -14,10 +14,27 @@ must not load years of history. What each rule needs from before a range:
   before the range and the range's first local day.
 
 So each channel is read from ``C = min(start - lookback days, the K-th post
-before start)``, and after the range up to the mirror bound. Density and run
+before start)``, and after the range up to the mirror bound. When fewer gives
+than any sequence rule counts lie between the last ask before ``C`` and ``C``,
+the read starts at that ask instead (or at the channel's first post, when it
+never asked before): an ``ask_too_soon`` names the previous ask and its date,
+and a ``no_ask_lately`` the ask its streak started after, so the engine must see
+that ask itself, not only the carried-in count (at most that many posts more).
+Likewise, when a ``no_ask_lately`` streak in the range runs on past the upper
+bound, the read goes on to the ask that ends it, since the finding states the
+streak's length. Density and run
 findings merge through chains, which could in principle reach past those
 bounds; when a finding in the range touches a bound, that side is read further
 back (doubling) until no finding touches it or the channel's plan is whole.
+
+Stories are the exception to reading by channel: a story's episodes may lie far
+apart and on several channels. The channel reads above hand the engine no
+stories (``run`` checks channel rules only); ``findings_in_range`` adds the
+story codes from a pass over whole stories, those with a post in the range or
+posts on both sides of it, each read entirely since a story is small
+(app/services/story_analysis.py). So story findings are exact, and the bounded
+channel reads stay as they are: a far-off episode never joins a channel's plan,
+where it would change that channel's gaps or runs.
 """
 
 from __future__ import annotations
@@ -34,6 +51,7 @@ from sqlmodel import Session
 
 from app.models import Channel, Post, Workspace
 from app.rules import ChannelFact, Finding, Plan, PostFact, Profile, RuleParams, analyse
+from app.services import story_analysis
 from app.services.rules_profile import load_profile
 
 MERGING_CODES = ("ask_density", "ask_run", "category_mix", "broadcast_only")
@@ -113,14 +131,17 @@ def initial_bounds(ctx: Context, channel_id: str, start: datetime | None,
     days = timedelta(days=lookback_days(params))
     k = lookback_posts(params) + 1
     bounds = Bounds()
+    # With fewer than k posts on a side, that side is read whole: a run needs
+    # its k posts, wherever they lie in time.
     if start is not None:
-        low = start - days
         kth = _kth_time(ctx.session, channel_id, start, k, before=True)
-        bounds.low = min(low, kth) if kth else low
+        if kth is not None:
+            bounds.low = _sequence_low(ctx.session, channel_id, min(start - days, kth),
+                                       _cap(params))
     if end is not None:
-        high = end + days
         kth = _kth_time(ctx.session, channel_id, end, k, before=False)
-        bounds.high = max(high, kth + timedelta(seconds=1)) if kth else high
+        if kth is not None:
+            bounds.high = max(end + days, kth + timedelta(seconds=1))
     return bounds
 
 
@@ -144,12 +165,10 @@ def read_posts(session: Session, channel_id: str, bounds: Bounds) -> list[PostFa
     return [_post_fact(row) for row in session.execute(query)]
 
 
-def _carry_in(session: Session, channel_id: str, low: datetime | None,
-              cap: int) -> tuple[bool, int]:
-    """(an ask before `low`?, gives since the last ask before `low`), the count
-    capped where no rule can tell a larger one apart."""
-    if low is None:
-        return False, 0
+def _last_ask_and_gives(session: Session, channel_id: str, low: datetime,
+                        cap: int) -> tuple[datetime | None, int]:
+    """(the time of the last ask before `low`, gives since it before `low`), the
+    count capped where no rule can tell a larger one apart."""
     last_ask = session.execute(
         select(P.scheduled_at, P.id)
         .where(P.channel_id == channel_id, P.kind == "ask", P.scheduled_at < low)
@@ -158,11 +177,39 @@ def _carry_in(session: Session, channel_id: str, low: datetime | None,
     gives = select(P.id).where(P.channel_id == channel_id, P.kind != "ask", P.scheduled_at < low)
     if last_ask is not None:
         at, ask_id = last_ask
-        gives = gives.where(or_(P.scheduled_at > at, and_(P.scheduled_at == at, P.id > ask_id)))
-    count = session.execute(
-        select(func.count()).select_from(gives.limit(cap).subquery())
-    ).scalar_one()
-    return last_ask is not None, int(count)
+        # A plain lower bound too, so the index range starts at that ask: the OR
+        # alone left the database scanning the channel's whole history.
+        gives = gives.where(P.scheduled_at >= at,
+                            or_(P.scheduled_at > at, and_(P.scheduled_at == at, P.id > ask_id)))
+    # Newest first: with no ask before, the count stops after `cap` posts back.
+    gives = gives.order_by(P.scheduled_at.desc()).limit(cap)
+    count = session.execute(select(func.count()).select_from(gives.subquery())).scalar_one()
+    return (_aware(last_ask[0]) if last_ask is not None else None), int(count)
+
+
+def _carry_in(session: Session, channel_id: str, low: datetime | None,
+              cap: int) -> tuple[bool, int]:
+    """(an ask before `low`?, gives since the last ask before `low`), capped."""
+    if low is None:
+        return False, 0
+    last_ask, count = _last_ask_and_gives(session, channel_id, low, cap)
+    return last_ask is not None, count
+
+
+def _sequence_low(session: Session, channel_id: str, low: datetime,
+                  cap: int) -> datetime | None:
+    """Where to start reading so that the sequence rules' findings are exact.
+
+    With `cap` gives or more since the last ask before `low`, no sequence rule
+    fires on a post from `low` on that depends on what lies before, so the
+    carried-in count is enough. With fewer, the read starts at that ask (posts at
+    its very time included; reading more never changes a finding), or at the
+    channel's first post when it never asked: at most `cap` posts more.
+    """
+    last_ask, count = _last_ask_and_gives(session, channel_id, low, cap)
+    if count >= cap:
+        return low
+    return last_ask
 
 
 def _cap(params: RuleParams) -> int:
@@ -281,6 +328,7 @@ def findings_in_range(ctx: Context, *, start: datetime, end: datetime,
     findings: list[Finding] = []
     for cid in ids:
         findings.extend(_settled(ctx, cid, bounds[cid], start, end))
+    findings.extend(story_analysis.findings_in_range(ctx, start=start, end=end, channel_ids=ids))
     findings.sort(key=lambda f: (f.start, f.code, f.post_ids[:1]))
     return findings
 
@@ -298,12 +346,42 @@ def _settled(ctx: Context, channel_id: str, bounds: Bounds, start: datetime | No
             high |= touch_high
         low = low and _has_posts(ctx.session, channel_id, before=bounds.low)
         high = high and _has_posts(ctx.session, channel_id, after=bounds.high)
-        if not (low or high):
+        streak, streak_high = _open_streak(ctx.session, plans[channel_id], findings)
+        if not (low or high or streak):
             return findings
         bounds = _widen(bounds, start, end, low, high)
+        if streak:
+            bounds.high = (None if streak_high is None or bounds.high is None
+                           else max(bounds.high, streak_high))
     whole = Bounds()
     plans = channel_plans(ctx, [channel_id], {channel_id: whole})
     return run(ctx, plans, start=start, end=end)
+
+
+def _open_streak(session: Session, plan: ChannelPlan,
+                 findings: Sequence[Finding]) -> tuple[bool, datetime | None]:
+    """Whether a ``no_ask_lately`` streak runs on past what is read (its length is
+    in the finding), and if so the bound that reaches the ask ending it (None:
+    none follows, read to the channel's last post)."""
+    high = plan.bounds.high
+    if high is None:
+        return False, None
+    streaks = [f for f in findings if f.code == "no_ask_lately"]
+    if not streaks:
+        return False, high
+    position = {post.id: i for i, post in enumerate(plan.posts)}
+    last_ask = max((i for i, post in enumerate(plan.posts) if post.kind == "ask"), default=-1)
+    if all(position.get(f.post_ids[0], -1) < last_ask for f in streaks):
+        return False, high
+    if not _has_posts(session, plan.fact.id, after=high):
+        return False, high
+    row = session.execute(
+        select(P.scheduled_at)
+        .where(P.channel_id == plan.fact.id, P.kind == "ask", P.scheduled_at >= high)
+        .order_by(P.scheduled_at).limit(1)
+    ).first()
+    # Posts at the ask's very time are read too; reading more never changes a finding.
+    return True, (_aware(row[0]) + timedelta(seconds=1) if row else None)
 
 
 def by_channel(findings: Iterable[Finding]) -> dict[str, list[Finding]]:

@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from app.errors import Invalid
+from app.models import Series, Story
 from app.rules import Finding
 from app.schemas import format_utc
 from app.services.access import Access
-from app.services.analysis import P, context, findings_in_range
+from app.services.analysis import Context, P, context, findings_in_range, first_posts
 
 MAX_WEEKS = 27  # half a year: a month view needs six
 
@@ -123,14 +124,17 @@ def calendar(*, session: Session, access: Access, start: datetime | None,
                                  channel_ids=list(ctx.channels))
 
     weeks = _weeks(first, after, tz, rows, findings, ctx.channels)
+    listening = listening_until(ctx, now.astimezone(tz).date())
     posts = [_post_dict(r) for r in rows if filters.kind is None or r.kind == filters.kind]
     return {
         "start": format_utc(range_start), "end": format_utc(range_end),
         "timezone": workspace.timezone,
         "channels": [{"id": c.id, "name": c.name, "platform": c.platform,
-                      "started_on": c.started_on.isoformat() if c.started_on else None}
+                      "started_on": c.started_on.isoformat() if c.started_on else None,
+                      "listening_until": _iso(listening.get(c.id))}
                      for c in sorted(ctx.channels.values(), key=lambda c: c.name.lower())],
         "posts": posts,
+        **_labels(session, workspace.id, rows),
         "findings": [f.as_dict() for f in findings],
         "weeks": weeks,
     }
@@ -150,7 +154,7 @@ def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
             gives = sum(1 for r in in_week if r.kind != "ask")
             asks = len(in_week) - gives
             meeting = [f for f in findings if f.channel_id == channel.id
-                       and f.start < week_to and f.end >= week_from]
+                       and _meets(f, week_from, week_to)]
             off_rhythm = [f for f in meeting if f.code.startswith("ask_")
                           and f.severity in ("warning", "blocking")]
             per_channel.append({
@@ -170,5 +174,52 @@ def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
     return weeks
 
 
+def _meets(finding: Finding, start: datetime, end: datetime) -> bool:
+    """Whether a finding's span meets [start, end), as the engine selects a
+    range's findings: a density stretch's end is exclusive (its last window ends
+    there), so a stretch ending at a week's first moment is not that week's."""
+    if finding.start >= end:
+        return False
+    return finding.end > start if finding.code == "ask_density" else finding.end >= start
+
+
 def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def listening_until(ctx: Context, today: date) -> dict[str, date]:
+    """Per channel still listening today: the first local date an ask is fine
+    (channel start + ``listen_days``; the start is ``started_on`` or the first
+    post's date). Channels with the rule off or listening over are left out."""
+    firsts = first_posts(ctx, list(ctx.channels))
+    found: dict[str, date] = {}
+    for channel in ctx.channels.values():
+        days = ctx.params(channel.id).listen_days
+        first = firsts.get(channel.id)
+        start = channel.started_on or (first.astimezone(ctx.tz).date() if first else None)
+        if days is None or start is None:
+            continue
+        until = start + timedelta(days=days)
+        if until > today:
+            found[channel.id] = until
+    return found
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _labels(session: Session, workspace_id: str, rows: list[Any]) -> dict[str, Any]:
+    """The names of the stories and series the posts shown belong to."""
+    story_ids = sorted({r.story_id for r in rows if r.story_id})
+    series_ids = sorted({r.series_id for r in rows if r.series_id})
+    stories = session.execute(
+        select(Story.id, Story.name).where(  # type: ignore[call-overload]
+            Story.workspace_id == workspace_id, Story.id.in_(story_ids))  # type: ignore[attr-defined]
+    ).all() if story_ids else []
+    series = session.execute(
+        select(Series.id, Series.name, Series.rrule).where(  # type: ignore[call-overload]
+            Series.workspace_id == workspace_id, Series.id.in_(series_ids))  # type: ignore[attr-defined]
+    ).all() if series_ids else []
+    return {"stories": [{"id": i, "name": name} for i, name in stories],
+            "series": [{"id": i, "name": name or rule} for i, name, rule in series]}

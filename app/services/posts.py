@@ -13,7 +13,7 @@ from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Post
 from app.schemas import PostCreate, PostPublic, PostUpdate, category_error
-from app.services import audit
+from app.services import audit, post_links
 from app.services.access import Access
 from app.services.channels import get_channel
 from app.services.paging import check_limit, decode_cursor, encode_cursor
@@ -62,6 +62,8 @@ def create_post(
         if existing is not None:
             return existing, False
     get_channel(session=session, access=access, channel_id=data.channel_id, field="channel_id")
+    post_links.check_story(session=session, access=access, story_id=data.story_id,
+                           episode=data.episode)
     post = Post(
         workspace_id=access.workspace.id,
         created_by_id=access.user_id,
@@ -100,10 +102,12 @@ def update_post(
     problem = category_error(kind, category)
     if problem:
         raise Invalid(f"category: {problem}", errors=[FieldError("category", problem)])
+    post_links.settle_story_changes(session=session, access=access, post=post, changes=changes)
     changed = {k: v for k, v in changes.items() if getattr(post, k) != v}
     before = audit.post_snapshot(post)
     for field, value in changed.items():
         setattr(post, field, value)
+    post_links.note_occurrence_edit(post, changed)
     note = ""
     if post.status == "approved" and any(f in changed for f in REVIEWED_FIELDS):
         post.status = "submitted"
@@ -125,6 +129,7 @@ def delete_post(*, session: Session, access: Access, post_id: str, if_match: int
         raise Conflict("This post is published: it is history now and cannot be deleted.")
     audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
                  action="deleted", before=audit.post_snapshot(post))
+    post_links.note_occurrence_delete(session, post)
     session.delete(post)
     session.flush()
 

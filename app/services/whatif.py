@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    RootModel,
+    ValidationError,
+    model_validator,
+)
 
 from app.errors import FieldError, Invalid
 from app.rules import Finding, PostFact, diff
@@ -25,6 +33,7 @@ from app.services.analysis import (
 )
 from app.services.channels import get_channel
 from app.services.posts import get_post
+from app.services.story_analysis import story_changes
 
 # The id a planned-but-unsaved post carries in check results. It sorts after
 # every real id, so the new post comes after existing posts at the same time.
@@ -62,6 +71,38 @@ CheckRequest = Annotated[
 ]
 
 
+class CheckBody(RootModel[CheckRequest]):
+    """The API's request body: one change, told apart by ``action``."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _fields_as_sent(cls, value: Any, handler: ModelWrapValidatorHandler[CheckBody]
+                        ) -> CheckBody:
+        """Name a bad field by its place in the JSON ("post.category"), not behind
+        the union's tag as pydantic does ("create.post.category"); a bad or
+        missing action is the "action" field's fault."""
+        try:
+            return handler(value)
+        except ValidationError as exc:
+            tag = value.get("action") if isinstance(value, dict) else None
+            errors: list[Any] = []
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                    loc = ("action",)
+                elif tag is not None and loc[:1] == (tag,):
+                    loc = loc[1:]
+                detail = {"type": error["type"], "loc": loc, "input": error["input"]}
+                if "ctx" in error:
+                    detail["ctx"] = error["ctx"]
+                errors.append(detail)
+            try:
+                renamed = ValidationError.from_exception_data(exc.title, errors)
+            except (KeyError, TypeError, ValueError):
+                raise exc from None
+            raise renamed from None
+
+
 @dataclass(frozen=True)
 class CheckResult:
     added: list[Finding]
@@ -80,6 +121,7 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
     drop: frozenset[str] = frozenset()
     new: PostFact | None = None
     touched: dict[str, list[datetime]] = {}
+    story_ids: set[str | None] = set()
     if isinstance(request, CreateCheck):
         get_channel(session=session, access=access, channel_id=request.post.channel_id,
                     field="post.channel_id")
@@ -87,6 +129,7 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
     else:
         post = get_post(session=session, access=access, post_id=request.post_id)  # type: ignore[attr-defined]
         drop = frozenset({post.id})
+        story_ids.add(post.story_id)
         touched[post.channel_id] = [post.scheduled_at]
         if isinstance(request, UpdateCheck | MoveCheck):
             values = {k: getattr(post, k) for k in
@@ -106,6 +149,10 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
     if new is not None:
         touched.setdefault(new.channel_id, []).append(new.at)
     ctx = context(session=session, workspace=access.workspace, channel_ids=list(touched))
+    # Stories are checked whole, apart from the bounded channel reads below.
+    story_ids.add(new.story_id if new is not None else None)
+    story_added, story_resolved = story_changes(
+        ctx, story_ids=[s for s in story_ids if s], new=new, drop=drop)
     bounds = {cid: initial_bounds(ctx, cid, min(times), None) for cid, times in touched.items()}
     for _ in range(6):
         plans = channel_plans(ctx, list(touched), bounds)
@@ -120,7 +167,8 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
             and _has_posts(session, cid, before=plan.bounds.low)
         ]
         if not widen:
-            return CheckResult(added=added, resolved=resolved)
+            return CheckResult(added=_in_order(added + story_added),
+                               resolved=_in_order(resolved + story_resolved))
         for cid in widen:
             low = bounds[cid].low
             assert low is not None
@@ -129,7 +177,12 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
     before = run(ctx, plans, start=None, end=None)
     after = run(ctx, plans, start=None, end=None, extra=[new] if new else (), drop=drop)
     added, resolved = diff(before, after)
-    return CheckResult(added=added, resolved=resolved)
+    return CheckResult(added=_in_order(added + story_added),
+                       resolved=_in_order(resolved + story_resolved))
+
+
+def _in_order(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.start, f.code, f.post_ids[:1]))
 
 
 @dataclass(frozen=True)

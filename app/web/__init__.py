@@ -2,11 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.web import planner, reviews, routes
+from app.web import planner, reviews, routes, series, stories
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
 web_router.include_router(planner.router)
 web_router.include_router(reviews.router)
+web_router.include_router(stories.router)
+web_router.include_router(series.router)
 
 __all__ = ["web_router"]

@@ -25,6 +25,8 @@ class Card:
     local: datetime
     channel: str
     findings: list[dict[str, Any]] = field(default_factory=list)
+    story: str | None = None  # the story's name, on an episode
+    series: str | None = None  # the series' name, on an occurrence
 
     @property
     def worst(self) -> str | None:
@@ -92,6 +94,8 @@ class CalendarView:
     title: str
     prev_date: date
     next_date: date
+    # (channel name, first local date an ask is fine) for channels still listening
+    listening: list[tuple[str, date]] = field(default_factory=list)
 
     @property
     def days(self) -> list[Day]:
@@ -137,6 +141,8 @@ def title_for(view: str, anchor: date) -> str:
 def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> CalendarView:
     tz = ZoneInfo(data["timezone"])
     names = {c["id"]: c["name"] for c in data["channels"]}
+    stories = {s["id"]: s["name"] for s in data.get("stories", [])}
+    series = {s["id"]: s["name"] for s in data.get("series", [])}
     first, after = view_range(view, anchor)
     days: dict[date, Day] = {}
     cursor = first
@@ -172,7 +178,9 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
             continue
         day.cards.append(Card(post=post, local=local, channel=names.get(post["channel_id"], "?"),
                               findings=sorted(by_post.get(post["id"], []),
-                                              key=lambda f: SEVERITY_ORDER[f["severity"]])))
+                                              key=lambda f: SEVERITY_ORDER[f["severity"]]),
+                              story=stories.get(post.get("story_id") or ""),
+                              series=series.get(post.get("series_id") or "")))
 
     weeks = []
     for week in data["weeks"]:
@@ -192,6 +200,8 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
         view=view, anchor=anchor, tz=tz, weeks=weeks, channels=data["channels"],
         findings=data["findings"], title=title_for(view, anchor),
         prev_date=step(view, anchor, -1), next_date=step(view, anchor, 1),
+        listening=[(c["name"], date.fromisoformat(c["listening_until"]))
+                   for c in data["channels"] if c.get("listening_until")],
     )
 
 

@@ -13,10 +13,12 @@ from pydantic import ValidationError
 from app.errors import AppError
 from app.schemas import PostCreate, PostUpdate
 
-FORM_FIELDS = ("channel_id", "date", "time", "kind", "category", "text", "link")
+FORM_FIELDS = ("channel_id", "date", "time", "kind", "category", "text", "link", "story_id",
+               "episode")
 # Where a schema field's error is shown in the form.
 FIELD_FOR = {"scheduled_at": "date", "channel_id": "channel_id", "kind": "kind",
-             "category": "category", "text": "text", "link": "link"}
+             "category": "category", "text": "text", "link": "link", "story_id": "story_id",
+             "episode": "episode"}
 
 
 @dataclass
@@ -35,7 +37,8 @@ def blank(*, tz: ZoneInfo, day: date | None, channel_id: str = "", kind: str = "
     today = datetime.now(UTC).astimezone(tz).date()
     return PostForm(values={"channel_id": channel_id, "date": (day or today).isoformat(),
                             "time": clock, "kind": kind if kind in ("give", "ask") else "give",
-                            "category": "", "text": "", "link": ""})
+                            "category": "", "text": "", "link": "", "story_id": "",
+                            "episode": ""})
 
 
 def from_post(post: Any, tz: ZoneInfo, *, shift_days: int = 0) -> PostForm:
@@ -44,6 +47,7 @@ def from_post(post: Any, tz: ZoneInfo, *, shift_days: int = 0) -> PostForm:
         "channel_id": post.channel_id, "date": local.date().isoformat(),
         "time": local.strftime("%H:%M"), "kind": post.kind, "category": post.category or "",
         "text": post.text, "link": post.link or "", "version": str(post.version),
+        "story_id": post.story_id or "", "episode": str(post.episode or ""),
     })
 
 
@@ -88,11 +92,16 @@ def to_create(form: PostForm, tz: ZoneInfo) -> PostCreate | None:
     at = scheduled_at(form, tz)
     if not form.get("channel_id"):
         form.errors["channel_id"] = "Choose a channel."
+    episode = form.get("episode")
+    if episode and not episode.isdigit():
+        form.errors["episode"] = "A whole number, like 3."
     try:
         data = PostCreate.model_validate({
             "channel_id": form.get("channel_id") or "-", "scheduled_at": at or datetime.now(UTC),
             "kind": form.get("kind"), "category": form.get("category") or None,
             "text": form.get("text"), "link": form.get("link") or None,
+            "story_id": form.get("story_id") or None,
+            "episode": int(episode) if episode.isdigit() else None,
         })
     except ValidationError as exc:
         _schema_errors(form, exc)

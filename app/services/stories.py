@@ -1,0 +1,126 @@
+"""Stories: arcs of posts that build on each other, episode by episode.
+
+A story holds its pacing (``min_gap_days``, ``max_gap_days``) and its payoff
+rule (``min_gives_before_ask``); its posts point at it with ``story_id`` and an
+``episode`` number (checked in app/services/post_links.py). Deleting a story
+keeps its posts: they leave the story (story and episode cleared), so nothing
+planned disappears with it.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, FieldError, Invalid
+from app.models import Post, Story
+from app.rules import Finding
+from app.schemas import StoryCreate, StoryPublic, StoryUpdate
+from app.services import audit
+from app.services.access import Access
+from app.services.analysis import context
+from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.post_links import story_in_workspace
+from app.services.story_analysis import story_findings
+from app.services.versioning import check_version, save
+
+
+def _name_taken(session: Session, workspace_id: str, name: str, but: str | None = None) -> bool:
+    query = select(Story.id).where(Story.workspace_id == workspace_id, Story.name == name)
+    if but:
+        query = query.where(Story.id != but)
+    return session.exec(query).first() is not None
+
+
+def _taken(name: str) -> Conflict:
+    return Conflict(f"There is already a story named {name!r} in this workspace.",
+                    errors=[FieldError("name", "already used by another story of this workspace")])
+
+
+def get_story(*, session: Session, access: Access, story_id: str) -> Story:
+    story = story_in_workspace(session, access, story_id)
+    return story
+
+
+def create_story(*, session: Session, access: Access, data: StoryCreate) -> Story:
+    access.require("editor")
+    if _name_taken(session, access.workspace.id, data.name):
+        raise _taken(data.name)
+    story = Story(workspace_id=access.workspace.id, **data.model_dump())
+    session.add(story)
+    session.flush()
+    return story
+
+
+def update_story(*, session: Session, access: Access, story_id: str, data: StoryUpdate,
+                 if_match: int | None) -> Story:
+    access.require("editor")
+    story = get_story(session=session, access=access, story_id=story_id)
+    check_version(story, if_match)
+    changes = data.model_dump(exclude_unset=True)
+    low = changes.get("min_gap_days", story.min_gap_days)
+    high = changes.get("max_gap_days", story.max_gap_days)
+    if low is not None and high is not None and low > high:
+        raise Invalid.one("min_gap_days", "must not be more than max_gap_days")
+    if "name" in changes and _name_taken(session, story.workspace_id, changes["name"],
+                                         but=story.id):
+        raise _taken(changes["name"])
+    changed = {k: v for k, v in changes.items() if getattr(story, k) != v}
+    for field, value in changed.items():
+        setattr(story, field, value)
+    if changed:
+        save(session, story)
+    return story
+
+
+def delete_story(*, session: Session, access: Access, story_id: str,
+                 if_match: int | None) -> None:
+    """Delete the story; its posts stay, out of the story."""
+    access.require("editor")
+    story = get_story(session=session, access=access, story_id=story_id)
+    check_version(story, if_match)
+    for post in episodes(session=session, access=access, story_id=story.id):
+        before = {"story_id": post.story_id, "episode": post.episode}
+        post.story_id, post.episode = None, None
+        save(session, post)
+        audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
+                     action="edited", before=before, after={"story_id": None, "episode": None},
+                     note=f"The story {story.name!r} was deleted; the post stays.")
+    session.delete(story)
+    session.flush()
+
+
+def list_stories(*, session: Session, access: Access, limit: int | None, cursor: str | None
+                 ) -> tuple[list[Story], str | None]:
+    limit = check_limit(limit)
+    query = (select(Story).where(Story.workspace_id == access.workspace.id)
+             .order_by(col(Story.id)).limit(limit + 1))
+    if cursor:
+        (after_id,) = decode_cursor(cursor, expect=1)
+        query = query.where(col(Story.id) > after_id)
+    rows = list(session.exec(query).all())
+    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def all_stories(*, session: Session, access: Access) -> list[Story]:
+    """Every story of the workspace by name, for pickers and the stories page."""
+    query = select(Story).where(Story.workspace_id == access.workspace.id)
+    return sorted(session.exec(query).all(), key=lambda s: s.name.lower())
+
+
+def episodes(*, session: Session, access: Access, story_id: str) -> list[Post]:
+    """The story's posts in plan order."""
+    query = (select(Post).where(Post.workspace_id == access.workspace.id,
+                                Post.story_id == story_id)
+             .order_by(col(Post.scheduled_at), col(Post.id)))
+    return list(session.exec(query).all())
+
+
+def findings(*, session: Session, access: Access, story: Story) -> list[Finding]:
+    """Every story finding of this story (its whole plan, no range)."""
+    ctx = context(session=session, workspace=access.workspace)
+    return story_findings(ctx, [story.id])
+
+
+def to_public(story: Story) -> StoryPublic:
+    return StoryPublic.model_validate(story, from_attributes=True)

@@ -1,0 +1,245 @@
+"""Series pages: the workspace's recurring posts, one series with its
+occurrences, and changing or ending it from a date on. Plain forms, like the
+story pages; the rules are those of the API (app/services/series.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from app.db import SessionDep
+from app.errors import AppError, PreconditionFailed
+from app.models import Channel, Series
+from app.schemas import SeriesCreate, SeriesUpdate
+from app.services import series as service
+from app.services.access import Access
+from app.web.calendar_view import local_today
+from app.web.deps import CsrfChecked, CurrentUser
+from app.web.nav import nav
+from app.web.planner import WebAccess
+from app.web.render import render
+from app.web.stories import Form, app_errors, parse, read_form
+
+router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+
+SERIES_FIELDS = ("name", "channel_id", "kind", "category", "text", "link", "starts_on", "time",
+                 "repeat", "rrule", "end", "until", "count", "skipped_dates", "from")
+# The repeats the form offers; "custom" takes an RRULE as typed.
+REPEATS = {"weekly": ("Every week", "FREQ=WEEKLY"),
+           "biweekly": ("Every two weeks", "FREQ=WEEKLY;INTERVAL=2"),
+           "daily": ("Every day", "FREQ=DAILY"),
+           "monthly": ("Every month", "FREQ=MONTHLY"),
+           "custom": ("Custom rule (RRULE)", "")}
+REQUIRED = {"channel_id": "Choose a channel.", "text": "Write the post's text.",
+            "starts_on": "Pick the first day.", "time": "Pick a time, like 09:00."}
+DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat",
+             "SU": "Sun"}
+
+
+def rule_words(rule: str, starts_on: date) -> str:
+    """A rule in words where it is a common one, else the rule itself."""
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY"}
+    interval = int(parts.get("INTERVAL", "1"))
+    frequency = parts.get("FREQ", "")
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(frequency)
+    if extra or unit is None or ("BYDAY" in parts and frequency != "WEEKLY"):
+        return rule
+    every = f"Every {unit}" if interval == 1 else f"Every {interval} {unit}s"
+    if frequency == "WEEKLY":
+        days = [DAY_NAMES.get(d, d) for d in parts.get("BYDAY", "").split(",") if d]
+        return f"{every} on {', '.join(days) or starts_on.strftime('%a')}"
+    if frequency == "MONTHLY":
+        return f"{every} on day {starts_on.day}"
+    return every
+
+
+def _channels(session: Session, access: Access) -> list[Channel]:
+    rows = session.exec(select(Channel).where(Channel.workspace_id == access.workspace.id)).all()
+    return sorted(rows, key=lambda c: c.name.lower())
+
+
+def _base(session: Session, access: Access, user: Any) -> dict[str, Any]:
+    return {"user": user, "access": access, "workspace": access.workspace,
+            "nav": nav(session, access, "series"), "can_edit": access.can("editor"),
+            "channels": _channels(session, access), "repeats": REPEATS,
+            "tz": ZoneInfo(access.workspace.timezone),
+            "today": local_today(ZoneInfo(access.workspace.timezone))}
+
+
+def _form_data(form: Form) -> dict[str, Any]:
+    """What the form says, in the API's fields; a blank required field is an
+    error on the form."""
+    for name, message in REQUIRED.items():
+        if not form.get(name):
+            form.errors[name] = message
+    repeat = form.get("repeat") or "weekly"
+    rule = form.get("rrule") if repeat == "custom" else REPEATS.get(repeat, REPEATS["weekly"])[1]
+    end = form.get("end") or ("count" if form.get("count") else "until")
+    data: dict[str, Any] = {
+        "name": form.get("name"), "channel_id": form.get("channel_id"),
+        "kind": form.get("kind") or "give", "category": form.get("category") or None,
+        "text": form.get("text"), "link": form.get("link") or None, "rrule": rule,
+        "starts_on": form.get("starts_on") or None, "time": form.get("time") or None,
+        "until": (form.get("until") or None) if end == "until" else None,
+        "count": None,
+        "skipped_dates": [d.strip() for d in form.get("skipped_dates").replace("\n", ",")
+                          .split(",") if d.strip()],
+    }
+    if end == "count":
+        text = form.get("count")
+        if text and not text.lstrip("-").isdigit():
+            form.errors["count"] = "A whole number, like 12."
+        data["count"] = int(text) if text.lstrip("-").isdigit() else None
+    return data
+
+
+# ---- the series page -------------------------------------------------------------------
+
+
+def _list_page(request: Request, session: Session, access: Access, user: Any, form: Form,
+               status: int = 200) -> Response:
+    rows, _ = service.list_series(session=session, access=access, limit=500, cursor=None)
+    counts = service.occurrence_counts(session, [s.id for s in rows])
+    names = {c.id: c.name for c in _channels(session, access)}
+    items = [{"series": s, "words": rule_words(s.rrule, s.starts_on),
+              "channel": names.get(s.channel_id, "?"), "occurrences": counts.get(s.id, 0)}
+             for s in sorted(rows, key=lambda s: (s.name or s.text).lower())]
+    return render(request, "series_list.html", {**_base(session, access, user),
+                                                "items": items, "form": form},
+                  status_code=status)
+
+
+@router.get("/series", response_class=HTMLResponse)
+def series_page(request: Request, access: WebAccess, user: CurrentUser,
+                session: SessionDep) -> Response:
+    today = local_today(ZoneInfo(access.workspace.timezone))
+    form = Form(values={"kind": "give", "repeat": "weekly", "time": "09:00",
+                        "starts_on": today.isoformat(), "end": "count", "count": "12"})
+    return _list_page(request, session, access, user, form)
+
+
+@router.post("/series", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def create_series(request: Request, access: WebAccess, user: CurrentUser,
+                        session: SessionDep) -> Response:
+    access.require("editor")
+    form = await read_form(request, SERIES_FIELDS)
+    data = _form_data(form)
+    model = parse(SeriesCreate, form, data) if not form.errors else None
+    if model is not None:
+        try:
+            series = service.create_series(session=session, access=access, data=model)
+        except AppError as exc:
+            session.rollback()
+            app_errors(form, exc)
+        else:
+            return RedirectResponse(f"/w/{access.workspace.id}/series/{series.id}",
+                                    status_code=303)
+    return _list_page(request, session, access, user, form, status=422)
+
+
+# ---- one series -------------------------------------------------------------------------
+
+
+def _values(series: Series) -> dict[str, str]:
+    custom = next((key for key, (_, rule) in REPEATS.items() if rule == series.rrule), "custom")
+    return {"name": series.name, "channel_id": series.channel_id, "kind": series.kind,
+            "category": series.category or "", "text": series.text, "link": series.link or "",
+            "starts_on": series.starts_on.isoformat(), "time": series.time.strftime("%H:%M"),
+            "repeat": custom, "rrule": series.rrule,
+            "end": "count" if series.count is not None else "until",
+            "until": series.until.isoformat() if series.until else "",
+            "count": str(series.count or ""), "skipped_dates": ", ".join(series.skipped_dates),
+            "version": str(series.version)}
+
+
+def _series_page(request: Request, session: Session, access: Access, user: Any,
+                 series: Series, form: Form | None = None, status: int = 200) -> Response:
+    context = _base(session, access, user)
+    if form is None:
+        form = Form(values=_values(series))
+        form.values["from"] = context["today"].isoformat()
+    tz = ZoneInfo(series.timezone or access.workspace.timezone)
+    posts = service.occurrence_posts(session=session, series=series)
+    return render(request, "series.html", {
+        **context, "series": series, "form": form, "series_tz": tz,
+        "words": rule_words(series.rrule, series.starts_on),
+        "occurrences": [(p, p.scheduled_at.astimezone(tz)) for p in posts],
+    }, status_code=status)
+
+
+@router.get("/series/{series_id}", response_class=HTMLResponse)
+def one_series(request: Request, series_id: str, access: WebAccess, user: CurrentUser,
+               session: SessionDep) -> Response:
+    series = service.get_series(session=session, access=access, series_id=series_id)
+    return _series_page(request, session, access, user, series)
+
+
+def _from(form: Form) -> date | None:
+    text = form.get("from")
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        form.errors["from"] = "That is not a date."
+        return None
+
+
+@router.post("/series/{series_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def update_series(request: Request, series_id: str, access: WebAccess, user: CurrentUser,
+                        session: SessionDep) -> Response:
+    access.require("editor")
+    series = service.get_series(session=session, access=access, series_id=series_id)
+    form = await read_form(request, SERIES_FIELDS)
+    from_date = _from(form)
+    data = _form_data(form)
+    model = parse(SeriesUpdate, form, data) if not form.errors else None
+    if model is not None:
+        version = form.get("version")
+        try:
+            service.update_series(session=session, access=access, series_id=series_id,
+                                  data=model, from_date=from_date,
+                                  if_match=int(version) if version.isdigit() else None)
+        except PreconditionFailed:
+            session.rollback()
+            series = service.get_series(session=session, access=access, series_id=series_id)
+            fresh = Form(values=_values(series), message=(
+                "Someone else changed this series while you were editing. This is the "
+                "series as it is now; make your change again."))
+            return _series_page(request, session, access, user, series, fresh, status=412)
+        except AppError as exc:
+            session.rollback()
+            series = service.get_series(session=session, access=access, series_id=series_id)
+            app_errors(form, exc)
+        else:
+            return RedirectResponse(f"/w/{access.workspace.id}/series/{series_id}",
+                                    status_code=303)
+    return _series_page(request, session, access, user, series, form, status=422)
+
+
+@router.post("/series/{series_id}/delete", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+async def delete_series(request: Request, series_id: str, access: WebAccess,
+                        user: CurrentUser, session: SessionDep) -> Response:
+    access.require("editor")
+    form = await read_form(request, ("from", "whole"))
+    from_date = _from(form)
+    if form.get("whole") != "yes" and from_date is None and not form.errors:
+        form.errors["delete_from"] = "Pick the first day to delete, or delete the whole series."
+    if "from" in form.errors:
+        form.errors["delete_from"] = form.errors.pop("from")
+    if form.errors:
+        series = service.get_series(session=session, access=access, series_id=series_id)
+        page = Form(values=_values(series), errors=form.errors)
+        return _series_page(request, session, access, user, series, page, status=422)
+    service.delete_series(session=session, access=access, series_id=series_id, if_match=None,
+                          from_date=None if form.get("whole") == "yes" else from_date)
+    still = session.exec(select(Series.id).where(col(Series.id) == series_id)).first()
+    target = f"/series/{series_id}" if still else "/series"
+    return RedirectResponse(f"/w/{access.workspace.id}{target}", status_code=303)
