@@ -11,7 +11,8 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api.http import IfMatch, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
-from app.schemas import Page, SeriesCreate, SeriesPublic, SeriesUpdate
+from app.schemas import Page
+from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
 from app.services import series as service
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/series", tags=["series"])

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Request, Response
 from app.api.http import IfMatch, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
-from app.schemas import Page, StoryCreate, StoryPublic, StoryUpdate
+from app.schemas import Page
+from app.schemas_stories import StoryCreate, StoryPublic, StoryUpdate
 from app.services import stories as service
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/stories", tags=["stories"])

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.errors import FieldError, Invalid, NotFound
 from app.models import Post, Series
-from app.schemas import SeriesCreate, SeriesPublic, SeriesUpdate
+from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
 from app.services import audit
 from app.services.access import Access
 from app.services.channels import get_channel

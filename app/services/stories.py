@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.errors import Conflict, FieldError, Invalid
 from app.models import Post, Story
 from app.rules import Finding
-from app.schemas import StoryCreate, StoryPublic, StoryUpdate
+from app.schemas_stories import StoryCreate, StoryPublic, StoryUpdate
 from app.services import audit
 from app.services.access import Access
 from app.services.analysis import context

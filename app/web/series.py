@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.db import SessionDep
 from app.errors import AppError, PreconditionFailed
 from app.models import Channel, Series
-from app.schemas import SeriesCreate, SeriesUpdate
+from app.schemas_stories import SeriesCreate, SeriesUpdate
 from app.services import series as service
 from app.services.access import Access
 from app.web.calendar_view import local_today

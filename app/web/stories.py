@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from app.db import SessionDep
 from app.errors import AppError, PreconditionFailed
 from app.models import Channel, Post, Story
-from app.schemas import StoryCreate, StoryUpdate
+from app.schemas_stories import StoryCreate, StoryUpdate
 from app.services import stories as service
 from app.services.access import Access
 from app.web.deps import CsrfChecked, CurrentUser
