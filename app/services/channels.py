@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Channel, Post
 from app.schemas import ChannelCreate, ChannelUpdate
 from app.services.access import Access
-from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.paging import workspace_page
 from app.services.versioning import check_version, save
 
 
@@ -85,16 +85,4 @@ def delete_channel(*, session: Session, access: Access, channel_id: str) -> None
 def list_channels(
     *, session: Session, access: Access, limit: int | None, cursor: str | None
 ) -> tuple[list[Channel], str | None]:
-    limit = check_limit(limit)
-    query = (
-        select(Channel)
-        .where(Channel.workspace_id == access.workspace.id)
-        .order_by(col(Channel.id))
-        .limit(limit + 1)
-    )
-    if cursor:
-        (after_id,) = decode_cursor(cursor, expect=1)
-        query = query.where(col(Channel.id) > after_id)
-    rows = list(session.exec(query).all())
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return workspace_page(session, Channel, access.workspace.id, limit, cursor)

@@ -33,7 +33,7 @@ from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
 from app.services import audit
 from app.services.access import Access
 from app.services.channels import get_channel
-from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.paging import workspace_page
 from app.services.post_links import SERIES_FIELDS
 from app.services.posts import REVIEWED_FIELDS
 from app.services.recurrence import Recurrence, occurrences
@@ -235,15 +235,7 @@ def _delete_post(session: Session, access: Access, post: Post, series: Series) -
 
 def list_series(*, session: Session, access: Access, limit: int | None, cursor: str | None
                 ) -> tuple[list[Series], str | None]:
-    limit = check_limit(limit)
-    query = (select(Series).where(Series.workspace_id == access.workspace.id)
-             .order_by(col(Series.id)).limit(limit + 1))
-    if cursor:
-        (after_id,) = decode_cursor(cursor, expect=1)
-        query = query.where(col(Series.id) > after_id)
-    rows = list(session.exec(query).all())
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return workspace_page(session, Series, access.workspace.id, limit, cursor)
 
 
 def occurrence_counts(session: Session, series_ids: list[str]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from app.schemas_stories import StoryCreate, StoryPublic, StoryUpdate
 from app.services import audit
 from app.services.access import Access
 from app.services.analysis import context
-from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.paging import workspace_page
 from app.services.post_links import story_in_workspace
 from app.services.story_analysis import story_findings
 from app.services.versioning import check_version, save
@@ -91,15 +91,7 @@ def delete_story(*, session: Session, access: Access, story_id: str,
 
 def list_stories(*, session: Session, access: Access, limit: int | None, cursor: str | None
                  ) -> tuple[list[Story], str | None]:
-    limit = check_limit(limit)
-    query = (select(Story).where(Story.workspace_id == access.workspace.id)
-             .order_by(col(Story.id)).limit(limit + 1))
-    if cursor:
-        (after_id,) = decode_cursor(cursor, expect=1)
-        query = query.where(col(Story.id) > after_id)
-    rows = list(session.exec(query).all())
-    next_cursor = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return workspace_page(session, Story, access.workspace.id, limit, cursor)
 
 
 def all_stories(*, session: Session, access: Access) -> list[Story]:

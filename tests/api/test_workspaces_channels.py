@@ -58,6 +58,22 @@ class TestChannels:
         assert client.delete(world.path(f"/channels/{channel['id']}"),
                              headers=world.auth("editor")).status_code == 204
 
+    def test_channels_are_paged_in_creation_order(self, client, world):
+        for n in range(4):
+            client.post(world.path("/channels"), json={"name": f"Channel {n}"},
+                        headers=world.auth("editor"))
+        names, cursor = [], None
+        while True:
+            params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+            body = client.get(world.path("/channels"), params=params,
+                              headers=world.auth("viewer")).json()
+            assert len(body["items"]) <= 2
+            names += [c["name"] for c in body["items"]]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        assert names == ["LinkedIn – Acme", "Channel 0", "Channel 1", "Channel 2", "Channel 3"]
+
     def test_duplicate_name_is_a_conflict_naming_the_field(self, client, world):
         response = client.post(world.path("/channels"), json={"name": "LinkedIn – Acme"},
                                headers=world.auth("editor"))
