@@ -6,6 +6,7 @@ forms) reject the same things with the same words.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -34,7 +35,62 @@ Category = Literal[
 ]
 
 
+# Every time and date the app accepts lies in this window. Far enough for any plan,
+# and far from the ends of Python's calendar, so a week, range or slot computed from
+# an accepted time can never overflow.
+MIN_YEAR = 1970
+MAX_YEAR = 2200
+TIME_MIN = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+TIME_END = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
+TIME_WINDOW_TEXT = f"must lie between {MIN_YEAR}-01-01T00:00:00Z and {MAX_YEAR}-12-31T23:59:59Z"
+DATE_WINDOW_TEXT = f"must lie between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31"
+
+
+def time_in_window(value: datetime) -> datetime:
+    """`value` (aware) if it lies in the window, else ValueError, before any
+    arithmetic on it: converting 9999-12-31T23:59-01:00 to UTC overflows."""
+    if not MIN_YEAR - 1 <= value.year <= MAX_YEAR + 1:
+        raise ValueError(TIME_WINDOW_TEXT)
+    if not TIME_MIN <= value < TIME_END:
+        raise ValueError(TIME_WINDOW_TEXT)
+    return value
+
+
+def date_in_window(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(DATE_WINDOW_TEXT)
+    return value
+
+
+def parse_day(text: str) -> date:
+    """A local date as YYYY-MM-DD within the window; ValueError otherwise."""
+    if not _DAY.fullmatch(text.strip()):
+        raise ValueError("a date as a string like 2026-11-24")
+    return date_in_window(date.fromisoformat(text.strip()))
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _strict_day(value: Any) -> Any:
+    # Pydantic would read 2.6e-91 or "1685923200" as a Unix time.
+    if isinstance(value, datetime) or not isinstance(value, str | date):
+        raise ValueError("a date as a string like 2026-11-24")
+    if isinstance(value, str):
+        return parse_day(value)
+    return date_in_window(value)
+
+
+def _not_bool(value: Any) -> Any:
+    # JSON's false is no count; pydantic would read it as 0.
+    if isinstance(value, bool):
+        raise ValueError("a number, not true or false")
+    return value
+
+
 def _parse_aware(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        raise ValueError("a time as an RFC 3339 string, like 2026-11-24T09:00:00+01:00")
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -49,6 +105,8 @@ def _parse_aware(value: Any) -> Any:
             "a time needs an offset (e.g. 2026-11-24T09:00:00+01:00 or …Z); "
             "without one it is ambiguous"
         )
+    if isinstance(value, datetime):
+        time_in_window(value)
     return value
 
 
@@ -63,6 +121,10 @@ def format_utc(value: datetime) -> str:
 # A time in, with its offset required; a time out, always UTC with "Z".
 AwareDatetime = Annotated[datetime, BeforeValidator(_parse_aware), AfterValidator(_to_utc)]
 UtcOut = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]
+# A local date in, as YYYY-MM-DD only; a count or a number in, never a boolean.
+Day = Annotated[date, BeforeValidator(_strict_day)]
+Count = Annotated[int, BeforeValidator(_not_bool)]
+Number = Annotated[float, BeforeValidator(_not_bool)]
 
 
 def check_timezone(value: str) -> str:
@@ -172,13 +234,13 @@ class WorkspacePublic(BaseModel):
 class ChannelCreate(Strict):
     name: Name
     platform: str = Field(default="", max_length=40)
-    started_on: date | None = None
+    started_on: Day | None = None
 
 
 class ChannelUpdate(Strict):
     name: Name | None = None
     platform: str | None = Field(default=None, max_length=40)
-    started_on: date | None = None
+    started_on: Day | None = None
 
 
 class ChannelPublic(BaseModel):
@@ -219,7 +281,7 @@ class PostCreate(Strict):
     text: PostText
     link: Link = None
     story_id: str | None = Field(default=None, max_length=36)
-    episode: int | None = Field(default=None, ge=1)
+    episode: Count | None = Field(default=None, ge=1)
 
     @model_validator(mode="after")
     def _category_fits_kind(self) -> PostCreate:
@@ -237,7 +299,7 @@ class PostUpdate(Strict):
     text: PostText | None = None
     link: Link = None
     story_id: str | None = Field(default=None, max_length=36)
-    episode: int | None = Field(default=None, ge=1)
+    episode: Count | None = Field(default=None, ge=1)
 
     @field_validator("channel_id", "scheduled_at", "kind", "text")
     @classmethod

@@ -19,9 +19,12 @@ from pydantic import (
 from app.schemas import (
     TEXT_MAX,
     Category,
+    Count,
+    Day,
     Kind,
     Link,
     Name,
+    Number,
     PostText,
     Strict,
     TimeZoneName,
@@ -44,11 +47,11 @@ class StoryCreate(Strict):
 
     name: Name
     goal: str = Field(default="", max_length=TEXT_MAX)
-    min_gap_days: float | None = Field(default=None, ge=0, le=365,
+    min_gap_days: Number | None = Field(default=None, ge=0, le=365,
                                        description="Fewer days between episodes: story_rushed")
-    max_gap_days: float | None = Field(default=None, gt=0, le=365,
+    max_gap_days: Number | None = Field(default=None, gt=0, le=365,
                                        description="More days between episodes: story_stalled")
-    min_gives_before_ask: int | None = Field(
+    min_gives_before_ask: Count | None = Field(
         default=None, ge=0, le=1000,
         description="Give episodes an ask episode needs before it: story_ask_before_payoff")
 
@@ -61,9 +64,9 @@ class StoryCreate(Strict):
 class StoryUpdate(Strict):
     name: Name | None = None
     goal: str | None = Field(default=None, max_length=TEXT_MAX)
-    min_gap_days: float | None = Field(default=None, ge=0, le=365)
-    max_gap_days: float | None = Field(default=None, gt=0, le=365)
-    min_gives_before_ask: int | None = Field(default=None, ge=0, le=1000)
+    min_gap_days: Number | None = Field(default=None, ge=0, le=365)
+    max_gap_days: Number | None = Field(default=None, gt=0, le=365)
+    min_gives_before_ask: Count | None = Field(default=None, ge=0, le=1000)
 
     @field_validator("name", "goal")
     @classmethod
@@ -136,13 +139,13 @@ class SeriesCreate(Strict):
     link: Link = None
     rrule: RuleText = Field(description="An RFC 5545 RRULE without DTSTART, UNTIL or COUNT, "
                                         "e.g. FREQ=WEEKLY;BYDAY=TU")
-    starts_on: date = Field(description="The first local date the rule may give")
+    starts_on: Day = Field(description="The first local date the rule may give")
     time: LocalTime = Field(description="Local time of day, HH:MM, kept across DST changes")
     timezone: TimeZoneName | None = Field(
         default=None, description="IANA zone of starts_on and time; null: the workspace's")
-    until: date | None = Field(default=None, description="Last local date (inclusive)")
-    count: int | None = Field(default=None, ge=1, description="Number of occurrences")
-    skipped_dates: list[date] = Field(default_factory=list, max_length=1000,
+    until: Day | None = Field(default=None, description="Last local date (inclusive)")
+    count: Count | None = Field(default=None, ge=1, description="Number of occurrences")
+    skipped_dates: list[Day] = Field(default_factory=list, max_length=1000,
                                       description="Local dates the rule gives that get no post")
 
     @model_validator(mode="after")
@@ -161,12 +164,12 @@ class SeriesUpdate(Strict):
     text: PostText | None = None
     link: Link = None
     rrule: RuleText | None = None
-    starts_on: date | None = None
+    starts_on: Day | None = None
     time: LocalTime | None = None
     timezone: TimeZoneName | None = None
-    until: date | None = None
-    count: int | None = Field(default=None, ge=1)
-    skipped_dates: list[date] | None = Field(default=None, max_length=1000)
+    until: Day | None = None
+    count: Count | None = Field(default=None, ge=1)
+    skipped_dates: list[Day] | None = Field(default=None, max_length=1000)
 
     @field_validator("channel_id", "name", "kind", "text", "rrule", "starts_on", "time",
                      "skipped_dates")
