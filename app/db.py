@@ -6,21 +6,31 @@ raises, so services never commit and a failed request leaves nothing behind.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import secrets
+import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+import psycopg
+from fastapi import Depends, Request
+from psycopg.abc import PQGen
 from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
-from app.config import get_settings
+from app.config import Settings, get_settings
+
+log = logging.getLogger("giveask")
 
 # Stable constraint names, so migrations can drop and alter them by name on
 # every database (SQLite batch mode needs them).
@@ -94,7 +104,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, *, busy_timeout: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions
@@ -102,33 +112,106 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        # A write waits this long for the write lock, then fails with
+        # "database is locked", which the app answers as 503 + Retry-After.
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
             return  # a bare read (the health check) needs no lock
-        # SQLite allows one writer. Taking the write lock when the transaction
-        # begins (instead of on its first write) makes concurrent requests wait
-        # their turn (busy_timeout) rather than fail half-way with "database is
-        # locked" when a read-then-write meets another writer.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # SQLite allows one writer; in WAL mode readers never wait for it. A
+        # read (GET) begins DEFERRED and so never takes the write lock. Anything
+        # else takes the lock when its transaction begins, not on its first
+        # write: a read-then-write waits its turn (busy_timeout) instead of
+        # failing half-way when another writer came first, which no wait cures.
+        mode = "DEFERRED" if options.get(BEGIN_OPTION) == "DEFERRED" else "IMMEDIATE"
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    url = url or get_settings().database_url
+RV = TypeVar("RV")
+
+
+class _BoundedConnection(psycopg.Connection[Any]):
+    """A psycopg connection that stops waiting when the server falls silent.
+
+    A server that is stopped (SIGSTOP, a frozen VM) still has its socket
+    acknowledged by the kernel, so neither TCP keepalives nor the server's own
+    statement_timeout end the wait; every worker would hang. Each wait for the
+    server is bounded instead, and a connection that timed out is closed (its
+    state is unknown), which SQLAlchemy sees as a disconnect and invalidates.
+    """
+
+    io_timeout: float | None = None
+
+    def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None) -> RV:
+        if timeout is not None or self.io_timeout is None:
+            return super().wait(gen, interval, timeout)
+        try:
+            return super().wait(gen, interval, self.io_timeout)
+        except _WAIT_TIMEOUT:
+            self.pgconn.finish()
+            raise psycopg.OperationalError(
+                f"the database did not answer within {self.io_timeout:g} s") from None
+
+
+_WAIT_TIMEOUT: type[Exception] = getattr(psycopg.errors, "_WaitTimeout", psycopg.OperationalError)
+
+
+def _postgres_setup(engine: Engine, *, connect_timeout: float,
+                    statement_timeout: float) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        if connect_timeout > 0:
+            cparams.setdefault("connect_timeout", max(2, math.ceil(connect_timeout)))
+        if statement_timeout > 0:
+            option = f"-c statement_timeout={int(statement_timeout * 1000)}"
+            cparams["options"] = f"{cparams.get('options', '')} {option}".strip()
+        connection = _BoundedConnection.connect(*cargs, **cparams)
+        if statement_timeout > 0:
+            # A live server cancels a slow statement itself (a clean error);
+            # only a silent one is left for the client to give up on.
+            connection.io_timeout = statement_timeout + 1
+        return connection
+
+
+def _pooled(url: str, kwargs: dict[str, Any]) -> bool:
+    if "poolclass" in kwargs or "pool" in kwargs:
+        return False
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database not in (None, "", ":memory:") and "memory" not in str(parsed.query)
+    return True
+
+
+def make_engine(url: str | None = None, *, settings: Settings | None = None,
+                statement_timeout: float | None = None, **kwargs: Any) -> Engine:
+    """An engine with the timeouts of ``settings``; ``statement_timeout=0`` lifts
+    the statement limit (migrations may run long on a large database)."""
+    settings = settings or get_settings()
+    url = url or settings.database_url
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; a plain postgresql:// URL means it.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if _pooled(url, kwargs) and settings.db_pool_timeout > 0:
+        kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, busy_timeout=settings.db_busy_timeout)
     else:
+        # A connection that died while idle in the pool is replaced on checkout,
+        # so the app recovers by itself once the database is back.
         kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
+        if engine.dialect.driver == "psycopg":
+            _postgres_setup(
+                engine, connect_timeout=settings.db_connect_timeout,
+                statement_timeout=(settings.db_statement_timeout if statement_timeout is None
+                                   else statement_timeout))
     return engine
 
 
@@ -151,8 +234,29 @@ def set_engine(engine: Engine | None) -> None:
         _engine = engine
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+# Requests that only read; their SQLite transactions begin DEFERRED.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BEGIN_OPTION = "giveask_sqlite_begin"
+_read_engines: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def for_reads(engine: Engine) -> Engine:
+    """The engine for a read-only unit of work: on SQLite it never takes the
+    write lock, so readers are never queued behind writers."""
+    if not is_sqlite(engine):
+        return engine
+    reads = _read_engines.get(engine)
+    if reads is None:
+        reads = engine.execution_options(**{BEGIN_OPTION: "DEFERRED"})
+        _read_engines[engine] = reads
+    return reads
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    engine = get_engine()
+    if request.method in READ_METHODS:
+        engine = for_reads(engine)
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -177,5 +281,45 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def sqlite_busy(exc: BaseException) -> bool:
+    """True for SQLite's "database is locked": another writer held the lock
+    longer than busy_timeout, or a read's snapshot went stale on writing."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return isinstance(orig, sqlite3.Error) and code is not None and code & 0xFF in (
+        sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+@contextmanager
+def best_effort_write(session: Session) -> Iterator[None]:
+    """Bookkeeping that a read may skip (a token's last-used time).
+
+    A read's SQLite transaction holds no write lock and cannot wait for one
+    (its snapshot would be stale), so its write fails at once when another
+    writer is busy. The write is then dropped, in its own savepoint, and the
+    read goes on; elsewhere the write is kept as usual.
+    """
+    try:
+        with session.begin_nested():
+            yield
+    except OperationalError as exc:
+        if not sqlite_busy(exc):
+            raise
+        log.info("skipped a bookkeeping write: the database is busy")
+
+
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@contextmanager
+def savepoint(session: Session) -> Iterator[None]:
+    """Run one service call so that a refusal undoes just that call.
+
+    A page that catches an AppError to show the reason next to the field keeps
+    using the request's session (to render the form again) and the session
+    dependency still commits at the end: whatever the refused call had flushed
+    is gone with the savepoint, so nothing is ever half-saved.
+    """
+    with session.begin_nested():
+        yield

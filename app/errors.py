@@ -7,6 +7,7 @@ or next to the field. Nothing else should decide a status code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -79,6 +80,18 @@ class PreconditionFailed(AppError):
     slug = "stale-version"
 
 
+class TooManyRequests(AppError):
+    """Slow down: try again after ``retry_after`` seconds (sent as Retry-After)."""
+
+    status = 429
+    title = "Too many attempts"
+    slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = retry_after
+
+
 class Invalid(AppError):
     status = 422
     title = "Invalid input"
@@ -87,3 +100,50 @@ class Invalid(AppError):
     @classmethod
     def one(cls, field_name: str, message: str) -> Invalid:
         return cls(f"{field_name}: {message}", errors=[FieldError(field_name, message)])
+
+
+# ---- the one mapper from validation errors to field messages ---------------------------
+
+# Where pydantic names a place that is not a field the client sent.
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
+
+
+def _message(error: Mapping[str, Any]) -> tuple[str | None, str]:
+    """The reason in words, and the field a model-level check names in its
+    message ("until: must not be before starts_on")."""
+    message = str(error.get("msg", "is invalid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    kind = error.get("type")
+    if kind == "missing":
+        return None, "is required"
+    if kind == "extra_forbidden":
+        return None, "is not a field of this resource"
+    head, sep, rest = message.partition(": ")
+    if sep and head.isidentifier() and kind == "value_error":
+        return head, rest
+    return None, message
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
+    """Pydantic's errors (of a model, or of FastAPI's request validation) as
+    FieldErrors. Body fields are named as they are in the JSON (``kind``,
+    ``channels.0.name``); query, path and header fields keep their place
+    (``query.start``)."""
+    result = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        inner, message = _message(error)
+        if inner:
+            loc.append(inner)
+        if len(loc) > 1 and loc[0] == "body":
+            loc = loc[1:]
+        result.append(FieldError(".".join(loc) or "body", message))
+    return result
+
+
+def invalid_from(errors: Iterable[Mapping[str, Any]]) -> Invalid:
+    """One Invalid naming every bad field, for a door or service to raise."""
+    found = field_errors(errors)
+    summary = "; ".join(f"{e.field}: {e.message}" for e in found[:5])
+    return Invalid(summary or "Invalid input.", errors=found)

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.rules.recurrence import Recurrence, RuleError, normalise_rule, rule_dates
 from app.schemas import (
     TEXT_MAX,
     Category,
@@ -97,8 +98,6 @@ def _whole_minutes(value: time) -> time:
 
 def _series_checks(data: Any) -> None:
     """What only the input decides: category, the rule, the end, the two years."""
-    from app.services.recurrence import Recurrence, RuleError, rule_dates
-
     problem = category_error(data.kind, data.category)
     if problem:
         raise ValueError(f"category: {problem}")
@@ -110,8 +109,6 @@ def _series_checks(data: Any) -> None:
 
 
 def _rule_text(value: str) -> str:
-    from app.services.recurrence import RuleError, normalise_rule
-
     try:
         return normalise_rule(value)
     except RuleError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from pwdlib import PasswordHash
 
@@ -49,3 +51,9 @@ def new_csrf_token() -> str:
 
 def same_secret(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+def stored_csrf(cookie_session: Mapping[str, Any]) -> str | None:
+    """The CSRF token kept in the signed session cookie, if there is one."""
+    value = cookie_session.get("csrf")
+    return str(value) if value else None

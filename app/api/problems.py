@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import get_route_path
 
-from app.errors import AppError
+from app.errors import AppError, field_errors
 
 log = logging.getLogger("giveask")
 PROBLEM = "application/problem+json"
@@ -43,41 +45,8 @@ def app_error_response(exc: AppError) -> JSONResponse:
     )
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc]
-    # Pydantic reports a model-level check at the body itself; our checks name
-    # their field as "field: reason", which _message() moves into place.
-    return ".".join(parts)
-
-
-def _message(error: dict[str, Any]) -> tuple[str | None, str]:
-    message = str(error.get("msg", "is invalid"))
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix):]
-    head, sep, rest = message.partition(": ")
-    if sep and head.isidentifier() and error.get("type") == "value_error":
-        return head, rest
-    return None, message
-
-
 def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for error in exc.errors():
-        loc = list(error.get("loc", ()))
-        inner, message = _message(error)
-        if inner:
-            loc.append(inner)
-        # Body fields are named as they are in the JSON ("kind"); query and
-        # header fields keep their place ("query.start").
-        if loc and loc[0] == "body" and len(loc) > 1:
-            loc = loc[1:]
-        if error.get("type") == "missing":
-            message = "is required"
-        elif error.get("type") == "extra_forbidden":
-            message = "is not a field of this resource"
-        errors.append({"field": _field_name(loc), "message": message})
-    return errors
+    return [e.as_dict() for e in field_errors(exc.errors())]
 
 
 def validation_response(exc: RequestValidationError) -> JSONResponse:
@@ -91,14 +60,30 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
     return problem(422, "Invalid input", summary, slug="validation", errors=errors)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path. Starlette's 405 names only
+    the methods of the first route whose path matched, and FastAPI makes one
+    route per method, so ``Allow`` would say GET where PATCH and DELETE work too."""
+    path = get_route_path(request.scope)
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
     detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Nothing at {request.url.path}."
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     return problem(
         exc.status_code, titles.get(exc.status_code, "Error"), detail,
-        slug=f"http-{exc.status_code}", headers=getattr(exc, "headers", None),
+        slug=f"http-{exc.status_code}", headers=headers or None,
     )
 
 

@@ -11,7 +11,14 @@ from app.api.http import created
 from app.auth import EditorAccess, LeadAccess, ViewerAccess
 from app.db import SessionDep
 from app.models import AuditEvent, Comment, WeekApproval
-from app.schemas import AwareDatetime, PostPublic, format_utc
+from app.schemas import AwareDatetime, Page, PostPublic, format_utc
+from app.schemas_reviews import (
+    AuditEventPublic,
+    CommentPublic,
+    WaitingWeek,
+    WeekApprovalPublic,
+    WeekReviewPublic,
+)
 from app.services import approvals, audit, lifecycle
 from app.services import posts as post_service
 from app.services.posts import get_post
@@ -98,7 +105,7 @@ def publish_post(post_id: str, access: EditorAccess, session: SessionDep,
         published_at=data.published_at if data else None))
 
 
-@router.post("/posts/submit-week", response_model=dict[str, Any])
+@router.post("/posts/submit-week", response_model=Page[PostPublic])
 def submit_week(data: WeekSubmitIn, access: EditorAccess, session: SessionDep) -> dict[str, Any]:
     """Submit every draft and sent-back post of an ISO week (all channels or one)."""
     posts = approvals.submit_week(session=session, access=access, week=data.week,
@@ -112,17 +119,13 @@ def _comment(comment: Comment) -> dict[str, Any]:
             "created_at": format_utc(comment.created_at)}
 
 
-@router.get("/posts/{post_id}/comments")
+@router.get("/posts/{post_id}/comments", response_model=Page[CommentPublic])
 def list_comments(post_id: str, access: ViewerAccess, session: SessionDep) -> dict[str, Any]:
-    from sqlmodel import col, select
-
-    get_post(session=session, access=access, post_id=post_id)
-    rows = session.exec(select(Comment).where(Comment.post_id == post_id)
-                        .order_by(col(Comment.created_at), col(Comment.id))).all()
+    rows = lifecycle.comments(session=session, access=access, post_id=post_id)
     return {"items": [_comment(c) for c in rows], "next_cursor": None}
 
 
-@router.post("/posts/{post_id}/comments", status_code=201)
+@router.post("/posts/{post_id}/comments", status_code=201, response_model=CommentPublic)
 def add_comment(request: Request, workspace_id: str, post_id: str, data: CommentIn,
                 access: EditorAccess, session: SessionDep) -> Response:
     comment = lifecycle.add_comment(session=session, access=access, post_id=post_id,
@@ -142,25 +145,35 @@ def _event(event: AuditEvent) -> dict[str, Any]:
             "at": format_utc(event.at)}
 
 
-@router.get("/posts/{post_id}/history")
-def post_history(post_id: str, access: ViewerAccess, session: SessionDep) -> dict[str, Any]:
-    """Who did what to this post and when, newest first (kept after deletion too)."""
-    events = audit.history(session=session, access=access, subject_type="post",
-                           subject_id=post_id)
-    if not events:
+@router.get("/posts/{post_id}/history", response_model=Page[AuditEventPublic])
+def get_post_history(post_id: str, access: ViewerAccess, session: SessionDep,
+                 limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+                 cursor: str | None = None) -> dict[str, Any]:
+    """Who did what to this post and when, newest first (kept after deletion too);
+    `next_cursor` pages to older events."""
+    events, next_cursor = audit.history_page(session=session, access=access,
+                                             subject_type="post", subject_id=post_id,
+                                             limit=limit, cursor=cursor)
+    if not events and not cursor:
         get_post(session=session, access=access, post_id=post_id)
-    return {"items": [_event(e) for e in events], "next_cursor": None}
+    return {"items": [_event(e) for e in events], "next_cursor": next_cursor}
 
 
-@router.get("/audit")
-def audit_log(access: ViewerAccess, session: SessionDep,
-              subject_type: Annotated[Literal["post", "week", "rules"] | None, Query()] = None,
+HistorySubject = Literal["post", "week", "rules", "series", "member", "invitation"]
+
+
+@router.get("/audit", response_model=Page[AuditEventPublic])
+def list_audit_events(access: ViewerAccess, session: SessionDep,
+              subject_type: Annotated[HistorySubject | None, Query()] = None,
               subject_id: str | None = None,
-              limit: Annotated[int, Query(ge=1, le=500)] = 200) -> dict[str, Any]:
-    """The workspace's audit history, newest first."""
-    events = audit.history(session=session, access=access, subject_type=subject_type,
-                           subject_id=subject_id, limit=limit)
-    return {"items": [_event(e) for e in events], "next_cursor": None}
+              limit: Annotated[int, Query(ge=1, le=500)] = 200,
+              cursor: str | None = None) -> dict[str, Any]:
+    """The workspace's audit history, newest first; `next_cursor` pages to older
+    events."""
+    events, next_cursor = audit.history_page(session=session, access=access,
+                                             subject_type=subject_type, subject_id=subject_id,
+                                             limit=limit, cursor=cursor)
+    return {"items": [_event(e) for e in events], "next_cursor": next_cursor}
 
 
 def _approval(approval: WeekApproval) -> dict[str, Any]:
@@ -182,39 +195,31 @@ def _review(review: approvals.WeekReview) -> dict[str, Any]:
             "approvals": [_approval(a) for a in review.approvals]}
 
 
-@router.get("/weeks")
-def weeks_waiting(access: ViewerAccess, session: SessionDep) -> dict[str, Any]:
+@router.get("/weeks", response_model=Page[WaitingWeek])
+def list_waiting_weeks(access: ViewerAccess, session: SessionDep) -> dict[str, Any]:
     """Weeks with submitted posts, waiting for a lead: the approvals queue."""
     weeks = approvals.weeks_waiting(session=session, access=access)
     return {"items": [{"week": w["week"], "submitted": w["submitted"],
                        "channel_ids": w["channel_ids"]} for w in weeks], "next_cursor": None}
 
 
-@router.get("/weeks/{week}")
-def week(week: str, access: ViewerAccess, session: SessionDep,
+@router.get("/weeks/{week}", response_model=WeekReviewPublic)
+def get_week(week: str, access: ViewerAccess, session: SessionDep,
          channel_id: str | None = None) -> dict[str, Any]:
     """An ISO week as a lead reviews it: its posts, findings, gauge and review token."""
     return _review(approvals.week_review(session=session, access=access, week=week,
                                          channel_id=channel_id))
 
 
-@router.get("/week-approvals")
+@router.get("/week-approvals", response_model=Page[WeekApprovalPublic])
 def list_week_approvals(access: ViewerAccess, session: SessionDep, week: str | None = None,
                         channel_id: str | None = None) -> dict[str, Any]:
-    from sqlmodel import col, select
-
-    from app.services.calendar import iso_week, parse_iso_week
-
-    query = select(WeekApproval).where(WeekApproval.workspace_id == access.workspace.id)
-    if week:
-        query = query.where(WeekApproval.week == iso_week(parse_iso_week(week, "query.week")))
-    if channel_id:
-        query = query.where(WeekApproval.channel_id == channel_id)
-    rows = session.exec(query.order_by(col(WeekApproval.created_at).desc()).limit(500)).all()
+    rows = approvals.recent_decisions(session=session, access=access, limit=500, week=week,
+                                      channel_id=channel_id)
     return {"items": [_approval(a) for a in rows], "next_cursor": None}
 
 
-@router.post("/week-approvals", status_code=201)
+@router.post("/week-approvals", status_code=201, response_model=WeekApprovalPublic)
 def decide_week(request: Request, workspace_id: str, data: WeekDecisionIn, access: LeadAccess,
                 session: SessionDep) -> Response:
     """Approve or send back an ISO week (Monday 00:00 to Monday 00:00 in the workspace's

@@ -41,18 +41,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
-from app.models import Channel, Post, Workspace
-from app.rules import ChannelFact, Finding, Plan, PostFact, Profile, RuleParams, analyse
+from app.models import Post
+from app.rules import ChannelFact, Finding, Plan, PostFact, RuleParams, analyse
 from app.services import story_analysis
-from app.services.rules_profile import load_profile
+
+# Re-exported, so callers take everything an analysis needs from this module.
+from app.services.plan_context import Context as Context
+from app.services.plan_context import context as context
 
 MERGING_CODES = ("ask_density", "ask_run", "category_mix", "broadcast_only")
 MAX_WIDENINGS = 6
@@ -66,32 +68,6 @@ class Bounds:
 
     low: datetime | None = None
     high: datetime | None = None
-
-
-@dataclass
-class Context:
-    session: Session
-    workspace: Workspace
-    profile: Profile
-    channels: dict[str, Channel]
-    tz: ZoneInfo = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.tz = ZoneInfo(self.workspace.timezone)
-
-    def params(self, channel_id: str) -> RuleParams:
-        return self.profile.params_for(channel_id)
-
-
-def context(*, session: Session, workspace: Workspace,
-            channel_ids: Iterable[str] | None = None) -> Context:
-    query = select(Channel).where(Channel.workspace_id == workspace.id)  # type: ignore[arg-type]
-    if channel_ids is not None:
-        query = query.where(Channel.id.in_(list(channel_ids)))  # type: ignore[attr-defined]
-    channels = {c.id: c for c in session.exec(query).scalars()}  # type: ignore[call-overload]
-    return Context(session=session, workspace=workspace,
-                   profile=load_profile(session=session, workspace=workspace),
-                   channels=channels)
 
 
 # ---- how far to look ---------------------------------------------------------

@@ -217,9 +217,15 @@ def submit_week(*, session: Session, access: Access, week: str,
     return [submit(session=session, access=access, post_id=p.id) for p in ready]
 
 
-def recent_decisions(*, session: Session, access: Access, limit: int = 10
+def recent_decisions(*, session: Session, access: Access, limit: int = 10,
+                     week: str | None = None, channel_id: str | None = None
                      ) -> list[WeekApproval]:
+    """The workspace's week decisions, newest first, optionally of one ISO week
+    (any spelling parse_iso_week takes) and one channel."""
+    query = select(WeekApproval).where(WeekApproval.workspace_id == access.workspace.id)
+    if week:
+        query = query.where(WeekApproval.week == iso_week(parse_iso_week(week, "query.week")))
+    if channel_id:
+        query = query.where(WeekApproval.channel_id == channel_id)
     return list(session.exec(
-        select(WeekApproval).where(WeekApproval.workspace_id == access.workspace.id)
-        .order_by(col(WeekApproval.created_at).desc()).limit(limit)
-    ).all())
+        query.order_by(col(WeekApproval.created_at).desc()).limit(limit)).all())

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
+from app.errors import Invalid
 from app.models import AuditEvent, Post
 from app.services.access import Access
+from app.services.paging import check_limit, decode_cursor, encode_cursor
 
 POST_FIELDS = ("channel_id", "scheduled_at", "kind", "category", "text", "link", "status",
                "story_id", "episode", "version")
@@ -47,10 +50,43 @@ def history(
     *, session: Session, access: Access, subject_type: str | None = None,
     subject_id: str | None = None, limit: int = 200,
 ) -> list[AuditEvent]:
+    events, _ = history_page(session=session, access=access, subject_type=subject_type,
+                             subject_id=subject_id, limit=limit, cursor=None)
+    return events
+
+
+def history_page(
+    *, session: Session, access: Access, subject_type: str | None = None,
+    subject_id: str | None = None, limit: int | None = None, cursor: str | None = None,
+) -> tuple[list[AuditEvent], str | None]:
+    """One page of the history, newest first, and the cursor of the next
+    (older) page: a keyset on (time, id), so paging through a post with
+    thousands of edits reads each event once."""
+    size = check_limit(limit)
     query = select(AuditEvent).where(AuditEvent.workspace_id == access.workspace.id)
     if subject_type:
         query = query.where(AuditEvent.subject_type == subject_type)
     if subject_id:
         query = query.where(AuditEvent.subject_id == subject_id)
-    query = query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
-    return list(session.exec(query).all())
+    if cursor:
+        at, event_id = _history_cursor(cursor)
+        query = query.where(or_(col(AuditEvent.at) < at,
+                                and_(col(AuditEvent.at) == at, col(AuditEvent.id) < event_id)))
+    query = query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(size + 1)
+    rows = list(session.exec(query).all())
+    next_cursor = None
+    if len(rows) > size:
+        last = rows[size - 1]
+        next_cursor = encode_cursor(last.at, last.id)
+    return rows[:size], next_cursor
+
+
+def _history_cursor(cursor: str) -> tuple[datetime, str]:
+    at_text, event_id = decode_cursor(cursor, expect=2)
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        at = None
+    if at is None or at.tzinfo is None:
+        raise Invalid.one("query.cursor", "not a cursor this API gave out; start again without it")
+    return at, event_id

@@ -86,3 +86,13 @@ def list_channels(
     *, session: Session, access: Access, limit: int | None, cursor: str | None
 ) -> tuple[list[Channel], str | None]:
     return workspace_page(session, Channel, access.workspace.id, limit, cursor)
+
+
+def all_channels(*, session: Session, access: Access) -> list[Channel]:
+    """Every channel of the workspace, by name: the pickers and labels of the pages."""
+    rows = session.exec(select(Channel).where(Channel.workspace_id == access.workspace.id)).all()
+    return sorted(rows, key=lambda c: (c.name.lower(), c.id))
+
+
+def channel_names(*, session: Session, access: Access) -> dict[str, str]:
+    return {c.id: c.name for c in all_channels(session=session, access=access)}

@@ -3,18 +3,20 @@ back to changes_requested when a lead sends it back."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, Invalid
-from app.models import Comment, Post
+from app.models import AuditEvent, Comment, Post
 from app.rules import Finding
 from app.schemas import check_link
 from app.services import audit
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
+from app.services.people import display_names
 from app.services.posts import get_post
 from app.services.versioning import save
 
@@ -148,3 +150,34 @@ def add_comment(*, session: Session, access: Access, post_id: str, body: str) ->
     session.add(comment)
     session.flush()
     return comment
+
+
+def comments(*, session: Session, access: Access, post_id: str) -> list[Comment]:
+    """A post's comments, oldest first; 404 for a post of another workspace."""
+    post = get_post(session=session, access=access, post_id=post_id)
+    return list(session.exec(select(Comment).where(Comment.post_id == post.id)
+                             .order_by(col(Comment.created_at), col(Comment.id))).all())
+
+
+@dataclass(frozen=True)
+class PostReview:
+    """What the post dialog shows around a saved post: its comments, its
+    history, and for a lead the blocking findings that an approval must
+    override."""
+
+    comments: list[Comment]
+    events: list[AuditEvent]
+    names: dict[str, str]
+    blocking: list[Finding]
+
+
+def review_of(*, session: Session, access: Access, post: Post) -> PostReview:
+    found = comments(session=session, access=access, post_id=post.id)
+    events = audit.history(session=session, access=access, subject_type="post",
+                           subject_id=post.id, limit=50)
+    blocking: list[Finding] = []
+    if access.can("lead") and post.status == "submitted":
+        blocking = blocking_findings(session=session, access=access, posts=[post])
+    names = display_names(session=session,
+                          ids=[c.author_id for c in found] + [e.actor_id for e in events])
+    return PostReview(comments=found, events=events, names=names, blocking=blocking)

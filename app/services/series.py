@@ -27,8 +27,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.errors import FieldError, Invalid, NotFound
+from app.errors import NotFound, invalid_from
 from app.models import Post, Series
+from app.rules.recurrence import Recurrence, occurrences
 from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
 from app.services import audit
 from app.services.access import Access
@@ -36,7 +37,6 @@ from app.services.channels import get_channel
 from app.services.paging import workspace_page
 from app.services.post_links import SERIES_FIELDS
 from app.services.posts import REVIEWED_FIELDS
-from app.services.recurrence import Recurrence, occurrences
 from app.services.versioning import check_version, save
 
 SERIES_COLUMNS = ("channel_id", "name", "kind", "category", "text", "link", "rrule",
@@ -64,20 +64,6 @@ def _as_row_values(data: SeriesCreate) -> dict[str, Any]:
     values = data.model_dump()
     values["skipped_dates"] = [d.isoformat() for d in data.skipped_dates]
     return values
-
-
-def _invalid(exc: ValidationError) -> Invalid:
-    """The combined checks of a changed series, as field errors."""
-    errors = []
-    for error in exc.errors():
-        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        field = ".".join(str(p) for p in error.get("loc", ()))
-        head, sep, rest = message.partition(": ")
-        if not field and sep and head.isidentifier():
-            field, message = head, rest
-        errors.append(FieldError(field or "body", message))
-    summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    return Invalid(summary, errors=errors)
 
 
 def create_series(*, session: Session, access: Access, data: SeriesCreate) -> Series:
@@ -109,7 +95,7 @@ def update_series(*, session: Session, access: Access, series_id: str, data: Ser
     try:
         merged = SeriesCreate.model_validate({**current, **changes})
     except ValidationError as exc:
-        raise _invalid(exc) from None
+        raise invalid_from(exc.errors()) from None
     values = _as_row_values(merged)
     before = snapshot(series)
     changed = {k: v for k, v in values.items() if getattr(series, k) != v}
@@ -126,9 +112,10 @@ def update_series(*, session: Session, access: Access, series_id: str, data: Ser
 
 
 def delete_series(*, session: Session, access: Access, series_id: str, if_match: int | None,
-                  from_date: date | None) -> None:
+                  from_date: date | None) -> bool:
     """Without a date: the series and its unpublished posts. With one: the
-    unpublished posts from that date on, and the series ends the day before."""
+    unpublished posts from that date on, and the series ends the day before.
+    True when the series is still there (ended, not deleted)."""
     access.require("editor")
     series = get_series(session=session, access=access, series_id=series_id)
     check_version(series, if_match)
@@ -155,6 +142,7 @@ def delete_series(*, session: Session, access: Access, series_id: str, if_match:
                      subject_id=series.id, action="ended", before=old, after=new,
                      note=f"Deleted from {from_date.isoformat()} on; the past stays.")
     session.flush()
+    return not whole
 
 
 def _midnight(day: date, zone_name: str) -> datetime:

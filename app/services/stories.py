@@ -9,6 +9,10 @@ planned disappears with it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, FieldError, Invalid
@@ -116,3 +120,28 @@ def findings(*, session: Session, access: Access, story: Story) -> list[Finding]
 
 def to_public(story: Story) -> StoryPublic:
     return StoryPublic.model_validate(story, from_attributes=True)
+
+
+@dataclass(frozen=True)
+class EpisodeSpan:
+    episodes: int
+    first: datetime
+    last: datetime
+
+
+def episode_spans(*, session: Session, access: Access) -> dict[str, EpisodeSpan]:
+    """Per story of the workspace: how many episodes, the first and the last."""
+    rows = session.exec(
+        select(Post.story_id, func.count(), func.min(Post.scheduled_at),
+               func.max(Post.scheduled_at))
+        .where(Post.workspace_id == access.workspace.id, col(Post.story_id).is_not(None))
+        .group_by(Post.story_id)).all()
+    return {story_id: EpisodeSpan(episodes=int(count), first=_aware(first), last=_aware(last))
+            for story_id, count, first, last in rows if story_id}
+
+
+def _aware(value: datetime) -> datetime:
+    # An aggregate bypasses the column type: SQLite hands back naive UTC (or text).
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -29,7 +29,7 @@ from app.rules import STORY_CODES, Finding, Plan, PostFact, Profile, RuleParams,
 from app.rules import diff as diff_findings
 
 if TYPE_CHECKING:
-    from app.services.analysis import Context
+    from app.services.plan_context import Context
 
 P = Post.__table__.c  # type: ignore[attr-defined]
 S = Story.__table__.c  # type: ignore[attr-defined]

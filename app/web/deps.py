@@ -10,7 +10,8 @@ from app.auth import session_user
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.models import User
-from app.security import same_secret
+from app.security import same_secret, stored_csrf
+from app.services.access import Access, Principal, workspace_access
 
 
 def current_user(request: Request, session: SessionDep) -> User:
@@ -26,10 +27,20 @@ CurrentUser = Annotated[User, Depends(current_user)]
 def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
     """Every form post carries the session's CSRF token (HTMX sends it as a header)."""
     sent = csrf_token or request.headers.get("x-csrf-token")
-    if not same_secret(sent, request.session.get("csrf")):
+    if not same_secret(sent, stored_csrf(request.session)):
         raise Forbidden(
             "This form has expired or did not come from Giveask. Reload the page and try again."
         )
 
 
 CsrfChecked = Depends(check_csrf)
+
+
+def web_access(workspace_id: str, user: CurrentUser, session: SessionDep) -> Access:
+    """The signed-in user's access to the workspace in the path; another
+    workspace's page is a 404 like any unknown page."""
+    return workspace_access(session=session, principal=Principal(user_id=user.id),
+                            workspace_id=workspace_id)
+
+
+WebAccess = Annotated[Access, Depends(web_access)]

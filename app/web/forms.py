@@ -1,17 +1,102 @@
-"""The post form: what the editor typed, validated into the API's schemas so
-both doors accept and refuse the same things, with errors keyed by form field."""
+"""The one form toolkit of the pages: what the person typed, validated into the
+API's schemas so both doors accept and refuse the same things, with errors keyed
+by form field and written as sentences.
+
+Validation errors reach a form one way only: as an AppError's FieldErrors
+(app.errors.field_errors maps pydantic's errors for both doors).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
 
-from app.errors import AppError
+from app.errors import AppError, invalid_from
 from app.schemas import PostCreate, PostUpdate
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Form:
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def take(self, exc: AppError, field_for: Mapping[str, str] | None = None,
+             wording: Mapping[str, str] | None = None) -> None:
+        """Put an error's field messages next to their form fields (the first
+        message per field wins); an error naming no field becomes the form's
+        message."""
+        places = field_for or {}
+        for error in exc.errors:
+            name = error.field.split(".")[-1]
+            if name in ("body", ""):
+                self.message = self.message or sentence(error.message)
+                continue
+            target = places.get(name, name)
+            message = "This is needed." if error.message == "is required" else error.message
+            self.errors.setdefault(target, sentence((wording or {}).get(name, message)))
+        if not exc.errors:
+            self.message = exc.detail
+
+
+# Kept for the post dialog's templates and callers, which speak of a post form.
+PostForm = Form
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def parse(model: type[M], form: Form, data: dict[str, Any],
+          field_for: Mapping[str, str] | None = None,
+          wording: Mapping[str, str] | None = None) -> M | None:
+    """The validated model, or None with the errors on the form."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        form.take(invalid_from(exc.errors()), field_for, wording)
+        return None
+
+
+async def read_form(request: Request, names: tuple[str, ...], *,
+                    keep_spaces: tuple[str, ...] = ()) -> Form:
+    """The named fields of a posted form, trimmed (but for ``keep_spaces``),
+    with the ``version`` the page was rendered with."""
+    raw = await request.form()
+    return Form(values={name: str(raw.get(name, "") or "") if name in keep_spaces
+                        else str(raw.get(name, "") or "").strip() for name in
+                        (*names, "version")})
+
+
+def optional_number(form: Form, name: str, data: dict[str, Any]) -> None:
+    text = form.get(name)
+    if not text:
+        data[name] = None
+        return
+    try:
+        data[name] = float(text) if "." in text or name.endswith("_days") else int(text)
+    except ValueError:
+        form.errors[name] = "A number, like 3."
+
+
+def version_of(form: Form) -> int | None:
+    text = form.get("version")
+    return int(text) if text.isdigit() else None
+
+
+# ---- the post dialog -----------------------------------------------------------------
 
 FORM_FIELDS = ("channel_id", "date", "time", "kind", "category", "text", "link", "story_id",
                "episode")
@@ -21,29 +106,18 @@ FIELD_FOR = {"scheduled_at": "date", "channel_id": "channel_id", "kind": "kind",
              "episode": "episode"}
 
 
-@dataclass
-class PostForm:
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
-    message: str = ""
-
-    def get(self, name: str) -> str:
-        return self.values.get(name, "")
-
-
 def blank(*, tz: ZoneInfo, day: date | None, channel_id: str = "", kind: str = "give",
-          clock: str = "09:00") -> PostForm:
+          clock: str = "09:00") -> Form:
     today = datetime.now(UTC).astimezone(tz).date()
-    return PostForm(values={"channel_id": channel_id, "date": (day or today).isoformat(),
-                            "time": clock, "kind": kind if kind in ("give", "ask") else "give",
-                            "category": "", "text": "", "link": "", "story_id": "",
-                            "episode": ""})
+    return Form(values={"channel_id": channel_id, "date": (day or today).isoformat(),
+                        "time": clock, "kind": kind if kind in ("give", "ask") else "give",
+                        "category": "", "text": "", "link": "", "story_id": "",
+                        "episode": ""})
 
 
-def from_post(post: Any, tz: ZoneInfo, *, shift_days: int = 0) -> PostForm:
+def from_post(post: Any, tz: ZoneInfo, *, shift_days: int = 0) -> Form:
     local = post.scheduled_at.astimezone(tz) + timedelta(days=shift_days)
-    return PostForm(values={
+    return Form(values={
         "channel_id": post.channel_id, "date": local.date().isoformat(),
         "time": local.strftime("%H:%M"), "kind": post.kind, "category": post.category or "",
         "text": post.text, "link": post.link or "", "version": str(post.version),
@@ -51,12 +125,12 @@ def from_post(post: Any, tz: ZoneInfo, *, shift_days: int = 0) -> PostForm:
     })
 
 
-def read(raw: dict[str, Any]) -> PostForm:
-    return PostForm(values={k: str(raw.get(k, "") or "").strip() if k != "text"
-                            else str(raw.get(k, "") or "") for k in (*FORM_FIELDS, "version")})
+def read(raw: Mapping[str, Any]) -> Form:
+    return Form(values={k: str(raw.get(k, "") or "").strip() if k != "text"
+                        else str(raw.get(k, "") or "") for k in (*FORM_FIELDS, "version")})
 
 
-def scheduled_at(form: PostForm, tz: ZoneInfo) -> datetime | None:
+def scheduled_at(form: Form, tz: ZoneInfo) -> datetime | None:
     """The local date and time in the workspace zone, as an aware time."""
     try:
         day = date.fromisoformat(form.get("date"))
@@ -71,55 +145,35 @@ def scheduled_at(form: PostForm, tz: ZoneInfo) -> datetime | None:
     return datetime.combine(day, clock, tzinfo=tz)
 
 
-def _schema_errors(form: PostForm, exc: ValidationError) -> None:
-    for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ())]
-        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        name = loc[0] if loc else ""
-        if not name and ": " in message:
-            name, message = message.split(": ", 1)
-        target = FIELD_FOR.get(name, name or "text")
-        if error.get("type") == "missing":
-            message = "This is needed."
-        elif name == "text" and "empty" in message:
-            message = "Write the post's text."
-        elif name == "kind":
-            message = "Choose give or ask."
-        form.errors.setdefault(target, message[0].upper() + message[1:])
+# How the post dialog words a schema's complaint about one of its fields.
+POST_WORDING = {"kind": "Choose give or ask."}
 
 
-def to_create(form: PostForm, tz: ZoneInfo) -> PostCreate | None:
+def to_create(form: Form, tz: ZoneInfo) -> PostCreate | None:
     at = scheduled_at(form, tz)
     if not form.get("channel_id"):
         form.errors["channel_id"] = "Choose a channel."
     episode = form.get("episode")
     if episode and not episode.isdigit():
         form.errors["episode"] = "A whole number, like 3."
-    try:
-        data = PostCreate.model_validate({
-            "channel_id": form.get("channel_id") or "-", "scheduled_at": at or datetime.now(UTC),
-            "kind": form.get("kind"), "category": form.get("category") or None,
-            "text": form.get("text"), "link": form.get("link") or None,
-            "story_id": form.get("story_id") or None,
-            "episode": int(episode) if episode.isdigit() else None,
-        })
-    except ValidationError as exc:
-        _schema_errors(form, exc)
-        return None
+    data = parse(PostCreate, form, {
+        "channel_id": form.get("channel_id") or "-", "scheduled_at": at or datetime.now(UTC),
+        "kind": form.get("kind"), "category": form.get("category") or None,
+        "text": form.get("text"), "link": form.get("link") or None,
+        "story_id": form.get("story_id") or None,
+        "episode": int(episode) if episode.isdigit() else None,
+    }, FIELD_FOR, POST_WORDING)
+    if "empty" in form.errors.get("text", "").lower():
+        form.errors["text"] = "Write the post's text."
     return None if form.errors else data
 
 
-def to_update(form: PostForm, tz: ZoneInfo) -> PostUpdate | None:
+def to_update(form: Form, tz: ZoneInfo) -> PostUpdate | None:
     data = to_create(form, tz)
     if data is None:
         return None
     return PostUpdate.model_validate(data.model_dump())
 
 
-def apply_app_error(form: PostForm, exc: AppError) -> None:
-    for error in exc.errors:
-        name = error.field.split(".")[-1]
-        form.errors.setdefault(FIELD_FOR.get(name, name), error.message[0].upper()
-                               + error.message[1:])
-    if not exc.errors:
-        form.message = exc.detail
+def apply_app_error(form: Form, exc: AppError) -> None:
+    form.take(exc, FIELD_FOR)

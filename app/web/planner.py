@@ -7,38 +7,31 @@ get fragments, other requests get whole pages or a redirect back.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from app.db import SessionDep
+from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, PreconditionFailed
 from app.models import Post
 from app.schemas import PostUpdate
+from app.services import lifecycle
 from app.services import posts as post_service
-from app.services.access import Access, Principal, workspace_access
+from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
 from app.services.stories import all_stories
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
 from app.web.calendar_view import VIEWS, build, local_today, view_range
-from app.web.deps import CsrfChecked, CurrentUser
+from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import is_htmx, render
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
-
-
-def web_access(workspace_id: str, user: CurrentUser, session: SessionDep) -> Access:
-    return workspace_access(session=session, principal=Principal(user_id=user.id),
-                            workspace_id=workspace_id)
-
-
-WebAccess = Annotated[Access, Depends(web_access)]
 
 
 # ---- the calendar ----------------------------------------------------------------
@@ -105,7 +98,7 @@ def calendar_page(request: Request, access: WebAccess, user: CurrentUser,
     return render(request, "calendar.html", context)
 
 
-def _after_change(request: Request, session: Session, access: Access, user: Any,
+def after_change(request: Request, session: Session, access: Access, user: Any,
                   note: str) -> Response:
     """After a save: HTMX swaps the calendar in place and closes the dialog;
     without JavaScript, back to the calendar."""
@@ -126,7 +119,7 @@ def _after_change(request: Request, session: Session, access: Access, user: Any,
 # ---- the post form ---------------------------------------------------------------
 
 
-def _form_context(request: Request, session: Session, access: Access, user: Any,
+def form_context(request: Request, session: Session, access: Access, user: Any,
                   form: forms.PostForm, post: Post | None) -> dict[str, Any]:
     from app.services.channels import list_channels
 
@@ -135,9 +128,10 @@ def _form_context(request: Request, session: Session, access: Access, user: Any,
     state = CalendarState.of(request, tz)
     review: dict[str, Any] = {}
     if post is not None:
-        from app.web.reviews import post_review_context
-
-        review = post_review_context(session, access, post)
+        found = lifecycle.review_of(session=session, access=access, post=post)
+        review = {"comments": found.comments, "events": found.events, "names": found.names,
+                  "blocking": [f.as_dict() for f in found.blocking],
+                  "tz": ZoneInfo(access.workspace.timezone)}
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
             **review,
             "post": post, "channels": sorted(channels, key=lambda c: c.name.lower()),
@@ -152,7 +146,7 @@ def _token() -> str:
     return new_id()
 
 
-def _render_form(request: Request, context: dict[str, Any], status: int = 200) -> Response:
+def render_form(request: Request, context: dict[str, Any], status: int = 200) -> Response:
     if is_htmx(request):
         return render(request, "post_form.html", context, block="dialog", status_code=status)
     return render(request, "post_form.html", context, status_code=status)
@@ -171,7 +165,7 @@ def new_post(request: Request, access: WebAccess, user: CurrentUser, session: Se
         except ValueError:
             chosen = None
     form = forms.blank(tz=tz, day=chosen, channel_id=channel, kind=kind, clock=time or "09:00")
-    return _render_form(request, _form_context(request, session, access, user, form, None))
+    return render_form(request, form_context(request, session, access, user, form, None))
 
 
 @router.get("/posts/{post_id}/duplicate", response_class=HTMLResponse)
@@ -182,7 +176,7 @@ def duplicate_post(request: Request, post_id: str, access: WebAccess, user: Curr
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone), shift_days=1)
     form.values.pop("version", None)
     form.message = "A copy, one day later. Change what you need and save."
-    return _render_form(request, _form_context(request, session, access, user, form, None))
+    return render_form(request, form_context(request, session, access, user, form, None))
 
 
 @router.post("/posts", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -195,17 +189,18 @@ async def create_post(request: Request, access: WebAccess, user: CurrentUser,
     data = forms.to_create(form, tz)
     if data is not None:
         try:
-            _, created = post_service.create_post(
-                session=session, access=access, data=data,
-                idempotency_key=str(raw.get("form_token") or "") or None)
+            with savepoint(session):
+                _, created = post_service.create_post(
+                    session=session, access=access, data=data,
+                    idempotency_key=str(raw.get("form_token") or "") or None)
         except AppError as exc:
             forms.apply_app_error(form, exc)
         else:
             note = "Post planned." if created else "That post was already saved."
-            return _after_change(request, session, access, user, note)
-    context = _form_context(request, session, access, user, form, None)
+            return after_change(request, session, access, user, note)
+    context = form_context(request, session, access, user, form, None)
     context["form_token"] = raw.get("form_token") or context["form_token"]
-    return _render_form(request, context, status=422)
+    return render_form(request, context, status=422)
 
 
 @router.get("/posts/{post_id}/edit", response_class=HTMLResponse)
@@ -213,7 +208,7 @@ def edit_post(request: Request, post_id: str, access: WebAccess, user: CurrentUs
               session: SessionDep) -> Response:
     post = post_service.get_post(session=session, access=access, post_id=post_id)
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone))
-    return _render_form(request, _form_context(request, session, access, user, form, post))
+    return render_form(request, form_context(request, session, access, user, form, post))
 
 
 @router.post("/posts/{post_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -229,10 +224,10 @@ async def update_post(request: Request, post_id: str, access: WebAccess, user: C
     if data is not None:
         version = int(form.get("version")) if form.get("version").isdigit() else None
         try:
-            post_service.update_post(session=session, access=access, post_id=post_id, data=data,
-                                     if_match=version)
+            with savepoint(session):
+                post_service.update_post(session=session, access=access, post_id=post_id,
+                                         data=data, if_match=version)
         except PreconditionFailed:
-            session.rollback()
             fresh = post_service.get_post(session=session, access=access, post_id=post_id)
             form = forms.from_post(fresh, tz)
             form.message = ("Someone else changed this post while you were editing. "
@@ -242,8 +237,8 @@ async def update_post(request: Request, post_id: str, access: WebAccess, user: C
             forms.apply_app_error(form, exc)
             status = exc.status
         else:
-            return _after_change(request, session, access, user, "Post saved.")
-    return _render_form(request, _form_context(request, session, access, user, form, post),
+            return after_change(request, session, access, user, "Post saved.")
+    return render_form(request, form_context(request, session, access, user, form, post),
                         status=status)
 
 
@@ -254,11 +249,12 @@ async def delete_post(request: Request, post_id: str, access: WebAccess, user: C
     raw = dict(await request.form())
     version = str(raw.get("version") or "")
     try:
-        post_service.delete_post(session=session, access=access, post_id=post_id,
-                                 if_match=int(version) if version.isdigit() else None)
+        with savepoint(session):
+            post_service.delete_post(session=session, access=access, post_id=post_id,
+                                     if_match=int(version) if version.isdigit() else None)
     except NotFound:
-        return _after_change(request, session, access, user, "That post was already deleted.")
-    return _after_change(request, session, access, user, "Post deleted.")
+        return after_change(request, session, access, user, "That post was already deleted.")
+    return after_change(request, session, access, user, "Post deleted.")
 
 
 # ---- moving ------------------------------------------------------------------------
@@ -296,13 +292,14 @@ async def move_post(request: Request, post_id: str, access: WebAccess, user: Cur
                        resolved=[f.as_dict() for f in result.resolved], target=day.isoformat())
         return _move_dialog(request, context, 200)
     try:
-        post_service.update_post(session=session, access=access, post_id=post.id,
-                                 data=PostUpdate(scheduled_at=target),
-                                 if_match=int(version) if version.isdigit() else None)
+        with savepoint(session):
+            post_service.update_post(session=session, access=access, post_id=post.id,
+                                     data=PostUpdate(scheduled_at=target),
+                                     if_match=int(version) if version.isdigit() else None)
     except AppError as exc:
         context["error"] = exc.detail
         return _move_dialog(request, context, exc.status)
-    return _after_change(request, session, access, user,
+    return after_change(request, session, access, user,
                          f"Moved to {target.strftime('%a %-d %b')}.")
 
 

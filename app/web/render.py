@@ -13,13 +13,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
 
-from app.security import new_csrf_token
+from app.security import new_csrf_token, stored_csrf
 
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 
 
 def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
+    token = stored_csrf(request.session)
     if not token:
         token = new_csrf_token()
         request.session["csrf"] = token

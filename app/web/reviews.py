@@ -9,43 +9,23 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.db import SessionDep
-from app.errors import AppError
-from app.models import ApiToken, Comment, Post, User
+from app.db import SessionDep, savepoint
+from app.errors import AppError, NotFound
+from app.models import ApiToken
 from app.schemas import MemberCreate
 from app.services import approvals, audit, lifecycle, tokens, users
+from app.services import posts as post_service
 from app.services.access import Access
-from app.web.deps import CsrfChecked, CurrentUser
+from app.services.people import display_names
+from app.web import forms
+from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
-from app.web.planner import WebAccess, _after_change
+from app.web.planner import after_change, form_context, render_form
 from app.web.render import render
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
-
-
-def people(session: Session, ids: set[str | None]) -> dict[str, str]:
-    wanted = [i for i in ids if i]
-    if not wanted:
-        return {}
-    rows = session.exec(select(User).where(col(User.id).in_(wanted))).all()
-    return {u.id: (u.name or u.email) for u in rows}
-
-
-def post_review_context(session: Session, access: Access, post: Post) -> dict[str, Any]:
-    """Comments, history and, for leads, the blocking findings naming the post."""
-    comments = list(session.exec(select(Comment).where(Comment.post_id == post.id)
-                                 .order_by(col(Comment.created_at), col(Comment.id))).all())
-    events = audit.history(session=session, access=access, subject_type="post",
-                           subject_id=post.id, limit=50)
-    blocking = []
-    if access.can("lead") and post.status == "submitted":
-        blocking = [f.as_dict() for f in lifecycle.blocking_findings(
-            session=session, access=access, posts=[post])]
-    names = people(session, {c.author_id for c in comments} | {e.actor_id for e in events})
-    return {"comments": comments, "events": events, "names": names, "blocking": blocking,
-            "tz": ZoneInfo(access.workspace.timezone)}
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -55,18 +35,15 @@ async def _form(request: Request) -> dict[str, str]:
 def _reopen(request: Request, session: Session, access: Access, user: Any, post_id: str,
             error: str = "", field: str = "", status: int = 200, note: str = "") -> Response:
     """Show the post's dialog again, with a message next to the field at fault."""
-    from app.web import forms
-    from app.web.planner import _form_context, _render_form
-
-    session.rollback()
-    post = session.get(Post, post_id)
-    if post is None:
-        return _after_change(request, session, access, user, "That post is gone.")
+    try:
+        post = post_service.get_post(session=session, access=access, post_id=post_id)
+    except NotFound:
+        return after_change(request, session, access, user, "That post is gone.")
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone))
-    context = _form_context(request, session, access, user, form, post)
+    context = form_context(request, session, access, user, form, post)
     context["review_error"] = {field or "review": error} if error else {}
     context["review_note"] = note
-    return _render_form(request, context, status=status)
+    return render_form(request, context, status=status)
 
 
 def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
@@ -76,38 +53,46 @@ def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
                     session: SessionDep) -> Response:
         raw = await _form(request)
         try:
-            if action == "submit":
-                lifecycle.submit(session=session, access=access, post_id=post_id)
-                note = "Submitted for review."
-            elif action == "approve":
-                reason = raw.get("override_reason")
-                lifecycle.approve(session=session, access=access, post_id=post_id,
-                                  override_reason=reason if reason is not None and
-                                  raw.get("with_reason") == "yes" else None)
-                note = "Approved."
-            elif action == "send-back":
-                lifecycle.request_changes(session=session, access=access, post_id=post_id,
-                                          comment=raw.get("comment", ""))
-                note = "Sent back with your comment."
-            elif action == "publish":
-                lifecycle.publish(session=session, access=access, post_id=post_id,
-                                  external_url=raw.get("external_url") or None)
-                note = "Marked as published."
-            else:
-                lifecycle.add_comment(session=session, access=access, post_id=post_id,
-                                      body=raw.get("body", ""))
-                return _reopen(request, session, access, user, post_id, note="Comment added.")
+            with savepoint(session):
+                note = _act(action, session, access, post_id, raw)
         except AppError as exc:
             field = exc.errors[0].field if exc.errors else ("override_reason"
                                                             if "override" in exc.detail
                                                             else "review")
             message = exc.errors[0].message if exc.errors else exc.detail
             return _reopen(request, session, access, user, post_id, error=message,
-                           field=field, status=exc.status if exc.status != 403 else 403)
-        return _after_change(request, session, access, user, note)
+                           field=field, status=exc.status)
+        if action == "comments":
+            return _reopen(request, session, access, user, post_id, note=note)
+        return after_change(request, session, access, user, note)
 
     route.__name__ = f"post_{action.replace('-', '_')}"
     return route
+
+
+def _act(action: str, session: Session, access: Access, post_id: str,
+         raw: dict[str, str]) -> str:
+    """Carry out one post action; the note to show when it is done."""
+    if action == "submit":
+        lifecycle.submit(session=session, access=access, post_id=post_id)
+        return "Submitted for review."
+    if action == "approve":
+        reason = raw.get("override_reason")
+        lifecycle.approve(session=session, access=access, post_id=post_id,
+                          override_reason=reason if reason is not None
+                          and raw.get("with_reason") == "yes" else None)
+        return "Approved."
+    if action == "send-back":
+        lifecycle.request_changes(session=session, access=access, post_id=post_id,
+                                  comment=raw.get("comment", ""))
+        return "Sent back with your comment."
+    if action == "publish":
+        lifecycle.publish(session=session, access=access, post_id=post_id,
+                          external_url=raw.get("external_url") or None)
+        return "Marked as published."
+    lifecycle.add_comment(session=session, access=access, post_id=post_id,
+                          body=raw.get("body", ""))
+    return "Comment added."
 
 
 for _action in ("submit", "approve", "send-back", "publish", "comments"):
@@ -130,7 +115,7 @@ def approvals_queue(request: Request, access: WebAccess, user: CurrentUser,
     return render(request, "approvals.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "reviews": reviews, "recent": recent,
-        "names": people(session, {a.reviewer_id for a in recent}),
+        "names": display_names(session=session, ids=[a.reviewer_id for a in recent]),
         "tz": ZoneInfo(access.workspace.timezone)})
 
 
@@ -148,7 +133,7 @@ def _week(request: Request, session: Session, access: Access, user: Any,
     from app.services.analysis import context
 
     channels = context(session=session, workspace=access.workspace).channels
-    names = people(session, {a.reviewer_id for a in review.approvals})
+    names = display_names(session=session, ids=[a.reviewer_id for a in review.approvals])
     return render(request, "week_review.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "review": review, "errors": errors,
@@ -163,13 +148,13 @@ async def decide_week(request: Request, week: str, access: WebAccess, user: Curr
     channel_id = raw.get("channel_id") or None
     decision = raw.get("decision", "")
     try:
-        approvals.decide(session=session, access=access, week=week, channel_id=channel_id,
-                         decision=decision, comment=raw.get("comment", ""),
-                         override_reason=raw.get("override_reason")
-                         if raw.get("with_reason") == "yes" else None,
-                         token=raw.get("review_token") or None)
+        with savepoint(session):
+            approvals.decide(session=session, access=access, week=week, channel_id=channel_id,
+                             decision=decision, comment=raw.get("comment", ""),
+                             override_reason=raw.get("override_reason")
+                             if raw.get("with_reason") == "yes" else None,
+                             token=raw.get("review_token") or None)
     except AppError as exc:
-        session.rollback()
         review = approvals.week_review(session=session, access=access, week=week,
                                        channel_id=channel_id)
         errors = {e.field: e.message for e in exc.errors}
@@ -190,13 +175,13 @@ async def submit_week(request: Request, week: str, access: WebAccess, user: Curr
                       session: SessionDep) -> Response:
     raw = await _form(request)
     try:
-        posts = approvals.submit_week(session=session, access=access, week=week,
-                                      channel_id=raw.get("channel_id") or None)
+        with savepoint(session):
+            posts = approvals.submit_week(session=session, access=access, week=week,
+                                          channel_id=raw.get("channel_id") or None)
     except AppError as exc:
-        session.rollback()
-        return _after_change(request, session, access, user, exc.detail)
-    return _after_change(request, session, access, user,
-                         f"Submitted {len(posts)} post(s) of {week} for review.")
+        return after_change(request, session, access, user, exc.detail)
+    return after_change(request, session, access, user,
+                        f"Submitted {len(posts)} post(s) of {week} for review.")
 
 
 # ---- history, members, tokens ------------------------------------------------------------
@@ -204,12 +189,16 @@ async def submit_week(request: Request, week: str, access: WebAccess, user: Curr
 
 @router.get("/history", response_class=HTMLResponse)
 def history_page(request: Request, access: WebAccess, user: CurrentUser,
-                 session: SessionDep) -> Response:
-    events = audit.history(session=session, access=access, limit=200)
+                 session: SessionDep, cursor: str | None = None) -> Response:
+    """The workspace's history, 100 events a page, newest first; "Older events"
+    follows the cursor to the next page."""
+    events, next_cursor = audit.history_page(session=session, access=access, limit=100,
+                                             cursor=cursor or None)
     return render(request, "history.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "history"), "events": events,
-        "names": people(session, {e.actor_id for e in events}),
+        "next_cursor": next_cursor, "first_page": not cursor,
+        "names": display_names(session=session, ids=[e.actor_id for e in events]),
         "tz": ZoneInfo(access.workspace.timezone)})
 
 
@@ -268,7 +257,8 @@ def _tokens(request: Request, session: Session, access: Access, user: Any,
     return render(request, "tokens.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "tokens"), "tokens": rows, "secret": secret,
-        "errors": errors or {}, "names": people(session, {t.created_by_id for t in rows})},
+        "errors": errors or {},
+        "names": display_names(session=session, ids=[t.created_by_id for t in rows])},
         status_code=status)
 
 

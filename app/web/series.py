@@ -10,20 +10,20 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.db import SessionDep
+from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
-from app.models import Channel, Series
+from app.models import Series
 from app.schemas_stories import SeriesCreate, SeriesUpdate
 from app.services import series as service
 from app.services.access import Access
+from app.services.channels import all_channels, channel_names
 from app.web.calendar_view import local_today
-from app.web.deps import CsrfChecked, CurrentUser
+from app.web.deps import CsrfChecked, CurrentUser, WebAccess
+from app.web.forms import Form, parse, read_form, version_of
 from app.web.nav import nav
-from app.web.planner import WebAccess
 from app.web.render import render
-from app.web.stories import Form, app_errors, parse, read_form
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
 
@@ -59,15 +59,10 @@ def rule_words(rule: str, starts_on: date) -> str:
     return every
 
 
-def _channels(session: Session, access: Access) -> list[Channel]:
-    rows = session.exec(select(Channel).where(Channel.workspace_id == access.workspace.id)).all()
-    return sorted(rows, key=lambda c: c.name.lower())
-
-
 def _base(session: Session, access: Access, user: Any) -> dict[str, Any]:
     return {"user": user, "access": access, "workspace": access.workspace,
             "nav": nav(session, access, "series"), "can_edit": access.can("editor"),
-            "channels": _channels(session, access), "repeats": REPEATS,
+            "channels": all_channels(session=session, access=access), "repeats": REPEATS,
             "tz": ZoneInfo(access.workspace.timezone),
             "today": local_today(ZoneInfo(access.workspace.timezone))}
 
@@ -106,7 +101,7 @@ def _list_page(request: Request, session: Session, access: Access, user: Any, fo
                status: int = 200) -> Response:
     rows, _ = service.list_series(session=session, access=access, limit=500, cursor=None)
     counts = service.occurrence_counts(session, [s.id for s in rows])
-    names = {c.id: c.name for c in _channels(session, access)}
+    names = channel_names(session=session, access=access)
     items = [{"series": s, "words": rule_words(s.rrule, s.starts_on),
               "channel": names.get(s.channel_id, "?"), "occurrences": counts.get(s.id, 0)}
              for s in sorted(rows, key=lambda s: (s.name or s.text).lower())]
@@ -133,10 +128,10 @@ async def create_series(request: Request, access: WebAccess, user: CurrentUser,
     model = parse(SeriesCreate, form, data) if not form.errors else None
     if model is not None:
         try:
-            series = service.create_series(session=session, access=access, data=model)
+            with savepoint(session):
+                series = service.create_series(session=session, access=access, data=model)
         except AppError as exc:
-            session.rollback()
-            app_errors(form, exc)
+            form.take(exc)
         else:
             return RedirectResponse(f"/w/{access.workspace.id}/series/{series.id}",
                                     status_code=303)
@@ -201,22 +196,20 @@ async def update_series(request: Request, series_id: str, access: WebAccess, use
     data = _form_data(form)
     model = parse(SeriesUpdate, form, data) if not form.errors else None
     if model is not None:
-        version = form.get("version")
         try:
-            service.update_series(session=session, access=access, series_id=series_id,
-                                  data=model, from_date=from_date,
-                                  if_match=int(version) if version.isdigit() else None)
+            with savepoint(session):
+                service.update_series(session=session, access=access, series_id=series_id,
+                                      data=model, from_date=from_date,
+                                      if_match=version_of(form))
         except PreconditionFailed:
-            session.rollback()
             series = service.get_series(session=session, access=access, series_id=series_id)
             fresh = Form(values=_values(series), message=(
                 "Someone else changed this series while you were editing. This is the "
                 "series as it is now; make your change again."))
             return _series_page(request, session, access, user, series, fresh, status=412)
         except AppError as exc:
-            session.rollback()
             series = service.get_series(session=session, access=access, series_id=series_id)
-            app_errors(form, exc)
+            form.take(exc)
         else:
             return RedirectResponse(f"/w/{access.workspace.id}/series/{series_id}",
                                     status_code=303)
@@ -238,8 +231,8 @@ async def delete_series(request: Request, series_id: str, access: WebAccess,
         series = service.get_series(session=session, access=access, series_id=series_id)
         page = Form(values=_values(series), errors=form.errors)
         return _series_page(request, session, access, user, series, page, status=422)
-    service.delete_series(session=session, access=access, series_id=series_id, if_match=None,
-                          from_date=None if form.get("whole") == "yes" else from_date)
-    still = session.exec(select(Series.id).where(col(Series.id) == series_id)).first()
+    still = service.delete_series(session=session, access=access, series_id=series_id,
+                                  if_match=None,
+                                  from_date=None if form.get("whole") == "yes" else from_date)
     target = f"/series/{series_id}" if still else "/series"
     return RedirectResponse(f"/w/{access.workspace.id}{target}", status_code=303)

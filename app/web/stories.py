@@ -5,25 +5,25 @@ redirects back, a refusal re-renders the page with the reason next to the field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from app.db import SessionDep
+from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
-from app.models import Channel, Post, Story
+from app.models import Post, Story
 from app.schemas_stories import StoryCreate, StoryUpdate
 from app.services import stories as service
 from app.services.access import Access
-from app.web.deps import CsrfChecked, CurrentUser
+from app.services.channels import channel_names
+from app.web.deps import CsrfChecked, CurrentUser, WebAccess
+from app.web.forms import Form, optional_number, parse, read_form, version_of
 from app.web.nav import nav
-from app.web.planner import WebAccess
 from app.web.render import render
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
@@ -31,71 +31,6 @@ router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
 STORY_FIELDS = ("name", "goal", "min_gap_days", "max_gap_days", "min_gives_before_ask")
 # Where a finding is drawn on the timeline: a gap on the episode after it.
 GAP_CODES = ("story_stalled", "story_rushed")
-
-
-# ---- forms shared with the series pages ----------------------------------------------
-
-
-@dataclass
-class Form:
-    values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
-    message: str = ""
-
-    def get(self, name: str) -> str:
-        return self.values.get(name, "")
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
-
-
-def validation_errors(form: Form, exc: ValidationError) -> None:
-    for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ())]
-        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-        name = loc[0] if loc else ""
-        head, sep, rest = message.partition(": ")
-        if not name and sep and head.isidentifier():
-            name, message = head, rest
-        if error.get("type") == "missing":
-            message = "this is needed"
-        form.errors.setdefault(name or "form", _sentence(message))
-    if "form" in form.errors:
-        form.message = form.errors.pop("form")
-
-
-def app_errors(form: Form, exc: AppError) -> None:
-    for error in exc.errors:
-        form.errors.setdefault(error.field.split(".")[-1], _sentence(error.message))
-    if not exc.errors:
-        form.message = exc.detail
-
-
-def parse(model: type[BaseModel], form: Form, data: dict[str, Any]) -> Any:
-    """The validated model, or None with the errors on the form."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        validation_errors(form, exc)
-        return None
-
-
-async def read_form(request: Request, names: tuple[str, ...]) -> Form:
-    raw = await request.form()
-    return Form(values={name: str(raw.get(name, "") or "").strip() for name in
-                        (*names, "version")})
-
-
-def optional_number(form: Form, name: str, data: dict[str, Any]) -> None:
-    text = form.get(name)
-    if not text:
-        data[name] = None
-        return
-    try:
-        data[name] = float(text) if "." in text or name.endswith("_days") else int(text)
-    except ValueError:
-        form.errors[name] = "A number, like 3."
 
 
 # ---- the stories page ----------------------------------------------------------------
@@ -130,15 +65,14 @@ class StoryRow:
 
 def _rows(session: Session, access: Access) -> list[StoryRow]:
     stories = service.all_stories(session=session, access=access)
-    posts = session.exec(select(Post.story_id, Post.scheduled_at).where(
-        Post.workspace_id == access.workspace.id, col(Post.story_id).is_not(None))).all()
-    times: dict[str, list[datetime]] = {}
-    for story_id, at in posts:
-        if story_id:
-            times.setdefault(story_id, []).append(at)
-    return [StoryRow(story=s, episodes=len(times.get(s.id, [])),
-                     first=min(times[s.id]) if s.id in times else None,
-                     last=max(times[s.id]) if s.id in times else None) for s in stories]
+    spans = service.episode_spans(session=session, access=access)
+    rows = []
+    for story in stories:
+        span = spans.get(story.id)
+        rows.append(StoryRow(story=story, episodes=span.episodes if span else 0,
+                             first=span.first if span else None,
+                             last=span.last if span else None))
+    return rows
 
 
 def _list_page(request: Request, session: Session, access: Access, user: Any, form: Form,
@@ -172,9 +106,10 @@ async def create_story(request: Request, access: WebAccess, user: CurrentUser,
     model = parse(StoryCreate, form, data) if not form.errors else None
     if model is not None:
         try:
-            story = service.create_story(session=session, access=access, data=model)
+            with savepoint(session):
+                story = service.create_story(session=session, access=access, data=model)
         except AppError as exc:
-            app_errors(form, exc)
+            form.take(exc)
         else:
             return RedirectResponse(f"/w/{access.workspace.id}/stories/{story.id}",
                                     status_code=303)
@@ -204,8 +139,7 @@ def story_context(session: Session, access: Access, story: Story) -> dict[str, A
             else finding["post_ids"]
         for post_id in targets:
             by_post.setdefault(post_id, []).append(finding)
-    channels = {c.id: c.name for c in session.exec(
-        select(Channel).where(Channel.workspace_id == access.workspace.id)).all()}
+    channels = channel_names(session=session, access=access)
     episodes, previous = [], None
     for post in posts:
         local = post.scheduled_at.astimezone(tz)
@@ -255,12 +189,11 @@ async def update_story(request: Request, story_id: str, access: WebAccess, user:
     data = _story_data(form)
     model = parse(StoryUpdate, form, data) if not form.errors else None
     if model is not None:
-        version = form.get("version")
         try:
-            service.update_story(session=session, access=access, story_id=story_id, data=model,
-                                 if_match=int(version) if version.isdigit() else None)
+            with savepoint(session):
+                service.update_story(session=session, access=access, story_id=story_id,
+                                     data=model, if_match=version_of(form))
         except PreconditionFailed:
-            session.rollback()
             story = service.get_story(session=session, access=access, story_id=story_id)
             fresh = Form(values={name: _text(getattr(story, name)) for name in STORY_FIELDS})
             fresh.values["version"] = str(story.version)
@@ -268,7 +201,7 @@ async def update_story(request: Request, story_id: str, access: WebAccess, user:
                              "the story as it is now; make your change again.")
             return _story_page(request, session, access, user, story, fresh, status=412)
         except AppError as exc:
-            app_errors(form, exc)
+            form.take(exc)
         else:
             return RedirectResponse(f"/w/{access.workspace.id}/stories/{story_id}",
                                     status_code=303)

@@ -1,6 +1,6 @@
 """Recurrence rules of a series: RRULE text in, local dates and UTC times out.
 
-Pure, like the rules engine: no database, no clock. A series repeats at one
+Pure, like the rest of the rules engine: no database, no clock. A series repeats at one
 local wall time in its zone, so each occurrence is that wall time on its date:
 09:00 stays 09:00 across a DST change and its UTC time moves by the hour. A wall
 time the clocks skip becomes the moment they jump, one they repeat is the first
@@ -22,6 +22,7 @@ from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
+from app.errors import FieldError, Invalid
 from app.rules.timeline import DAY, EPOCH_ORDINAL, Timeline
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -32,11 +33,12 @@ MAX_INTERVAL = 1000
 EXAMPLE = "e.g. FREQ=WEEKLY;BYDAY=TU"
 
 
-class RuleError(ValueError):
-    """A series that cannot be expanded, naming the field at fault."""
+class RuleError(Invalid):
+    """A series that cannot be expanded, naming the field at fault: a 422 in
+    either door, like any other invalid input."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+        super().__init__(f"{field}: {message}", errors=[FieldError(field, message)])
         self.field = field
         self.message = message
 
