@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.api import api_router, problems
+from app.api import api_router, openapi, problems
 from app.config import Settings, get_settings
 from app.errors import AppError, Unauthorized
 from app.web import web_router
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
     app.include_router(web_router)
+    openapi.install(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -14,8 +14,9 @@ from app.api import (
     tokens,
     workspaces,
 )
+from app.api.openapi import route_operation_id
 
-api_router = APIRouter()
+api_router = APIRouter(generate_unique_id_function=route_operation_id)
 for module in (workspaces, channels, reviews, posts, stories, series, analysis, tokens, members,
                health):
     api_router.include_router(module.router)

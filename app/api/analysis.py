@@ -12,11 +12,18 @@ from app.auth import EditorAccess, LeadAccess, ViewerAccess
 from app.db import SessionDep
 from app.errors import Invalid
 from app.schemas import AwareDatetime, Category, Kind, format_utc
-from app.services import rules_profile
+from app.schemas_analysis import (
+    Calendar,
+    CheckResult,
+    FindingsInRange,
+    NextSlot,
+    RulesProfilePublic,
+)
+from app.services import rules_profile, whatif
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import CalendarFilter, calendar, current_week, whole_weeks
 from app.services.channels import get_channel
-from app.services.whatif import CheckBody, check_change, next_slot
+from app.services.whatif import CheckBody, next_slot
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
@@ -26,7 +33,7 @@ TimeQuery = Annotated[
 ]
 
 
-@router.get("/rules")
+@router.get("/rules", response_model=RulesProfilePublic)
 def get_rules(access: ViewerAccess, session: SessionDep, response: Response) -> dict[str, Any]:
     """The rules profile: preset, overrides, severities, per-channel values, and the
     effective parameters the engine uses."""
@@ -35,8 +42,8 @@ def get_rules(access: ViewerAccess, session: SessionDep, response: Response) -> 
     return described
 
 
-@router.put("/rules")
-def put_rules(
+@router.put("/rules", response_model=RulesProfilePublic)
+def replace_rules(
     data: rules_profile.RulesProfileIn, access: LeadAccess, session: SessionDep,
     response: Response, if_match: IfMatch = None,
 ) -> dict[str, Any]:
@@ -61,8 +68,8 @@ def _range(start: datetime | None, end: datetime | None, tz: str) -> tuple[datet
     return start, end
 
 
-@router.get("/findings")
-def get_findings(
+@router.get("/findings", response_model=FindingsInRange)
+def list_findings(
     access: ViewerAccess, session: SessionDep, start: TimeQuery = None, end: TimeQuery = None,
     channel_id: str | None = None,
 ) -> dict[str, Any]:
@@ -79,8 +86,8 @@ def get_findings(
             "items": [f.as_dict() for f in findings]}
 
 
-@router.post("/check")
-def check(
+@router.post("/check", response_model=CheckResult)
+def check_change(
     access: EditorAccess, session: SessionDep,
     request: Annotated[CheckBody, Body(openapi_examples={
         "create": {"summary": "a new post", "value": {"action": "create", "post": {
@@ -95,12 +102,12 @@ def check(
 ) -> dict[str, Any]:
     """What-if: the findings a new post, an edit, a move or a deletion would add and
     resolve. Nothing is saved. An unsaved post is named `new` in `post_ids`."""
-    result = check_change(access=access, session=session, request=request.root)
+    result = whatif.check_change(access=access, session=session, request=request.root)
     return {"added": [f.as_dict() for f in result.added],
             "resolved": [f.as_dict() for f in result.resolved]}
 
 
-@router.get("/channels/{channel_id}/next-slot")
+@router.get("/channels/{channel_id}/next-slot", response_model=NextSlot)
 def get_next_slot(
     channel_id: str, access: ViewerAccess, session: SessionDep, kind: Kind = "ask",
     after: TimeQuery = None, category: Category | None = None,
@@ -112,7 +119,7 @@ def get_next_slot(
     return {"slot": format_utc(answer.slot) if answer.slot else None, "reason": answer.reason}
 
 
-@router.get("/calendar")
+@router.get("/calendar", response_model=Calendar)
 def get_calendar(
     access: ViewerAccess, session: SessionDep, start: TimeQuery = None, end: TimeQuery = None,
     channel_id: str | None = None, kind: Kind | None = None,

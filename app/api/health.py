@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.db import get_engine
@@ -9,8 +10,15 @@ from app.db import get_engine
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz() -> JSONResponse:
+class Health(BaseModel):
+    status: str = "ok"
+    database: str = "ok"
+    error: str | None = None
+
+
+@router.get("/healthz", response_model=Health, responses={
+    503: {"model": Health, "description": "The database does not answer"}})
+def get_health() -> JSONResponse:
     """Liveness and database reachability: 200 when the database answers, 503 if not."""
     try:
         engine = get_engine()

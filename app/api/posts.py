@@ -44,7 +44,9 @@ def list_posts(
     return {"items": [service.to_public(p) for p in rows], "next_cursor": next_cursor}
 
 
-@router.post("", status_code=201, response_model=PostPublic)
+@router.post("", status_code=201, response_model=PostPublic, responses={200: {
+    "model": PostPublic,
+    "description": "A repeat with the same Idempotency-Key: the post the first request made"}})
 def create_post(
     request: Request, workspace_id: str, data: PostCreate, access: EditorAccess,
     session: SessionDep,

@@ -1,0 +1,154 @@
+"""What the analysis routes answer: findings, what-if, next slot, the rules
+profile and the calendar. Times are already UTC RFC 3339 text (``…Z``) when
+they reach these models, so they are declared as strings, as PostPublic's are."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Severity = Literal["info", "warning", "blocking"]
+Share = float | str
+
+
+class Finding(BaseModel):
+    code: str = Field(description="A rule code of RULES.md, e.g. ask_too_soon")
+    severity: Severity
+    channel_id: str
+    story_id: str | None
+    post_ids: list[str] = Field(description="The posts named; an unsaved post is `new`")
+    start: str = Field(description="UTC, RFC 3339")
+    end: str = Field(description="UTC, RFC 3339")
+    message: str
+    details: dict[str, Any] = Field(description="The rule's own figures (counts, shares, gaps)")
+
+
+class FindingsInRange(BaseModel):
+    start: str
+    end: str
+    items: list[Finding]
+
+
+class CheckResult(BaseModel):
+    added: list[Finding] = Field(description="Findings the change would bring")
+    resolved: list[Finding] = Field(description="Findings the change would end")
+
+
+class NextSlot(BaseModel):
+    slot: str | None = Field(description="UTC, RFC 3339; null when none in the horizon")
+    reason: str
+
+
+# ---- the rules profile -------------------------------------------------------------
+
+
+class RuleParameters(BaseModel):
+    """Every parameter of a rules profile; null turns the rule that needs it off.
+    A share is a number when it has an exact decimal form, else a fraction like "1/3"."""
+
+    listen_days: int | None
+    min_gives_before_first_ask: int | None
+    min_gives_between_asks: int | None
+    window_days: int | None
+    max_ask_share: Share | None
+    min_posts_in_window: int | None
+    run_length: int | None
+    max_asks_per_run: int | None
+    min_category_share: dict[str, Share] | None
+    min_engage_per_run: int | None
+    max_gap_days: int | None
+    max_posts_per_day: int | None
+    min_minutes_between_posts: int | None
+    max_gives_without_ask: int | None
+
+
+class RulesProfilePublic(BaseModel):
+    preset: str
+    overrides: dict[str, Any] = Field(description="The values set on top of the preset")
+    severities: dict[str, Severity] = Field(description="The severity of every rule code")
+    severity_overrides: dict[str, str]
+    channels: dict[str, dict[str, Any]] = Field(description="Per-channel values, by channel id")
+    effective: RuleParameters = Field(description="The parameters the engine uses")
+    channel_effective: dict[str, RuleParameters]
+    presets: dict[str, RuleParameters]
+    version: int
+
+
+# ---- the calendar ------------------------------------------------------------------
+
+
+class CalendarChannel(BaseModel):
+    id: str
+    name: str
+    platform: str
+    started_on: str | None = Field(description="A local date, YYYY-MM-DD")
+    listening_until: str | None = Field(
+        description="The first local date an ask is fine, while the channel still listens")
+
+
+class CalendarPost(BaseModel):
+    id: str
+    channel_id: str
+    scheduled_at: str
+    kind: Literal["give", "ask"]
+    category: str | None
+    text: str
+    link: str | None
+    status: Literal["draft", "submitted", "approved", "changes_requested", "published"]
+    story_id: str | None
+    episode: int | None
+    series_id: str | None
+    version: int
+    created_by: str | None
+    published_at: str | None
+    external_url: str | None
+    created_at: str
+    updated_at: str
+
+
+class CalendarLabel(BaseModel):
+    """The name of a story or a series a post shown belongs to."""
+
+    id: str
+    name: str
+
+
+class FindingCounts(BaseModel):
+    info: int
+    warning: int
+    blocking: int
+
+
+class WeekChannelGauge(BaseModel):
+    channel_id: str
+    gives: int
+    asks: int
+    on_rhythm: bool
+    findings: FindingCounts
+
+
+class WeekTotal(BaseModel):
+    gives: int
+    asks: int
+    on_rhythm: bool
+
+
+class CalendarWeek(BaseModel):
+    week: str = Field(description="ISO week, e.g. 2026-W48")
+    start: str
+    end: str
+    channels: list[WeekChannelGauge]
+    total: WeekTotal
+
+
+class Calendar(BaseModel):
+    start: str
+    end: str
+    timezone: str
+    channels: list[CalendarChannel]
+    posts: list[CalendarPost]
+    stories: list[CalendarLabel]
+    series: list[CalendarLabel]
+    findings: list[Finding]
+    weeks: list[CalendarWeek]
