@@ -16,13 +16,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import api_router, openapi, problems
 from app.config import Settings, get_settings
+from app.crash_guard import CrashGuard, quiet_sql_rows
 from app.errors import AppError, Unauthorized
+from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
+from app.services import paging
 from app.web import web_router
 from app.web.render import render_error
 
 log = logging.getLogger("giveask")
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-MAX_BODY_BYTES = 1_000_000
 
 API_DESCRIPTION = """
 Plan and read give/ask posts. Authenticate with `Authorization: Bearer <token>`
@@ -34,8 +36,7 @@ send it back as `If-Match` to refuse overwriting someone else's change (412).
 
 
 def _is_api(request: Request) -> bool:
-    path = request.url.path
-    return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+    return is_api_path(request.url.path)
 
 
 class SecurityHeaders:
@@ -72,28 +73,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimit:
-    """Refuse oversized bodies before anything parses them (a 100 KB post text
-    is refused by validation; a 50 MB body never reaches it)."""
-
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers", [])).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.limit:
-                response = problems.problem(
-                    413, "Request too large",
-                    f"The body is {int(length)} bytes; the limit is {self.limit}.",
-                    slug="too-large",
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -103,6 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    paging.configure(settings.resolved_secret_key())
+    quiet_sql_rows()
+    # Inside the session middleware, so both can render the error page.
+    app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
+    app.add_middleware(CrashGuard)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
@@ -111,7 +95,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
-    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(api_router)
@@ -150,14 +133,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problems.http_error_response(request, exc)
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
         return render_error(request, exc.status_code, detail, "")
-
-    @app.exception_handler(Exception)
-    async def on_crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if _is_api(request):
-            return problems.internal_error_response()
-        return render_error(request, 500, "Something went wrong",
-                            "Nothing was saved. Please try again.")
 
     return app
 

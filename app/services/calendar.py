@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.errors import Invalid
 from app.models import Series, Story
 from app.rules import Finding
-from app.schemas import format_utc
+from app.schemas import MAX_YEAR, MIN_YEAR, format_utc
 from app.services.access import Access
 from app.services.analysis import Context, P, context, findings_in_range, first_posts
 
@@ -46,6 +46,8 @@ def parse_iso_week(text: str, field: str = "week") -> date:
         monday = date.fromisocalendar(int(year_text), int(week_text), 1)
     except ValueError:
         raise Invalid.one(field, f"{text!r} is not an ISO week like 2026-W48") from None
+    if not MIN_YEAR <= int(year_text) <= MAX_YEAR:
+        raise Invalid.one(field, f"must be a week of the years {MIN_YEAR} to {MAX_YEAR}")
     return monday
 
 

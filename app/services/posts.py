@@ -16,7 +16,7 @@ from app.schemas import PostCreate, PostPublic, PostUpdate, category_error
 from app.services import audit, post_links
 from app.services.access import Access
 from app.services.channels import get_channel
-from app.services.paging import check_limit, decode_cursor, encode_cursor
+from app.services.paging import check_limit, cursor_time, decode_cursor, encode_cursor
 from app.services.versioning import check_version, save
 
 # Changing any of these changes what a lead approved, so the post goes back to review.
@@ -154,10 +154,7 @@ def list_posts(
         query = query.where(col(Post.updated_at) >= filters.updated_since)
     if cursor:
         at_text, after_id = decode_cursor(cursor, expect=2)
-        try:
-            at = datetime.fromisoformat(at_text)
-        except ValueError:
-            raise Invalid.one("query.cursor", "not a cursor this API gave out") from None
+        at = cursor_time(at_text)
         query = query.where(
             or_(
                 col(Post.scheduled_at) > at,

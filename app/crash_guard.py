@@ -1,0 +1,106 @@
+"""Unhandled errors: answered like any other error, and logged without secrets.
+
+Starlette's outermost error middleware sends the 500 and then re-raises, and the
+server answers a re-raised error by closing the keep-alive connection, so the
+client's next request fails too. This guard sits inside it, answers the 500
+(problem+json for the API, the error page for the pages) and does not re-raise:
+the connection stays usable. Errors with a handler of their own (the app's
+errors, validation, database outages) never get here; FastAPI's exception
+middleware, further in, answers them first.
+
+The log line carries the traceback's frames and each exception's type, but a
+database error only by its first line and statement: PostgreSQL's DETAIL lines
+quote the row's values ("Key (token_hash)=(…) already exists", "Failing row
+contains (…)"), and a row may hold a password hash or a token hash.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.api import problems
+from app.input_guard import error_response, is_api_path
+
+log = logging.getLogger("giveask")
+
+
+def quiet_sql_rows() -> None:
+    """Never log result rows, whatever the logging setup says: SQLAlchemy logs
+    them at DEBUG, and a user row holds a password hash. Statements still log
+    at INFO, their parameters hidden (hide_parameters on the engine)."""
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if engine_log.getEffectiveLevel() < logging.INFO:
+        engine_log.setLevel(logging.INFO)
+
+
+def _message(exc: BaseException) -> str:
+    from sqlalchemy.exc import StatementError
+
+    if isinstance(exc, StatementError):
+        driver = exc.orig if exc.orig is not None else exc
+        first = str(driver).strip().splitlines()[:1]
+        return f"{type(driver).__name__}: {first[0] if first else ''} [SQL: {exc.statement}]"
+    if _is_driver_error(exc):
+        first = str(exc).strip().splitlines()[:1]
+        return first[0] if first else ""
+    return str(exc)
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("psycopg", "sqlite3", "_sqlite3"))
+
+
+def describe(exc: BaseException) -> str:
+    """A traceback like Python's, with database messages cut to their first line."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__)
+    parts = []
+    for item in reversed(chain):
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(item.__traceback__))
+        parts.append(f"{type(item).__module__}.{type(item).__qualname__}: {_message(item)}\n")
+    return "".join(parts)
+
+
+class CrashGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            log.error("unhandled error on %s %s\n%s", scope.get("method"), scope.get("path"),
+                      describe(exc))
+            if started:
+                # Half a response is out. Returning without finishing it makes the
+                # server close the connection, which tells the client it is broken;
+                # re-raising would log the unredacted traceback once more.
+                return
+            response: Response
+            if is_api_path(scope.get("path", "")):
+                response = problems.internal_error_response()
+            else:
+                response = error_response(scope, 500, "Something went wrong",
+                                          "Nothing was saved. Please try again.", slug="internal")
+            await response(scope, receive, send)
