@@ -197,6 +197,9 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None,
     if url.startswith("postgresql://"):
         # psycopg 3 is the driver we ship; a plain postgresql:// URL means it.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # SQL parameters never reach a log line or an error message: they hold
+    # password hashes, token hashes and everything a team writes.
+    kwargs["hide_parameters"] = True
     if _pooled(url, kwargs) and settings.db_pool_timeout > 0:
         kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
     if url.startswith("sqlite"):
