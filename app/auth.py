@@ -1,36 +1,99 @@
 """Who is calling: a bearer token (API) or a signed session cookie (pages).
 
-Sessions live in a signed cookie (Starlette's SessionMiddleware), so the
-process keeps no state and any worker or replica can serve any request.
+The signed cookie (Starlette's SessionMiddleware) carries a session secret
+whose row in the database says whether the session still lives
+(app/services/sessions.py), so the process keeps no state, any worker or
+replica can serve any request, and signing out ends the session everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.db import SessionDep
+from app.config import Settings, get_settings
+from app.db import SessionDep, utcnow
 from app.errors import Forbidden, Unauthorized
 from app.models import User
-from app.security import same_secret
+from app.security import new_csrf_token, same_secret
+from app.services import sessions
 from app.services.access import Access, Principal, workspace_access
+from app.services.account import AccountPolicy
+from app.services.sessions import ActiveSession
 from app.services.tokens import authenticate_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "x-csrf-token"
 
 
+SESSION_SECRET = "sid"
+SESSION_SEEN = "seen"
+_CACHE = "giveask_session"
+
+
+def request_settings(request: Request) -> Settings:
+    return getattr(request.app.state, "settings", None) or get_settings()
+
+
+def request_now(request: Request) -> datetime:
+    clock = getattr(request.app.state, "clock", None) or utcnow
+    return clock()
+
+
+def account_policy(request: Request) -> AccountPolicy:
+    return AccountPolicy.from_settings(request_settings(request))
+
+
+def client_address(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def current_session(request: Request, session: Session) -> ActiveSession | None:
+    """The cookie's live session (once per request), or None. A cookie whose
+    session ended or timed out is emptied, so the browser forgets it."""
+    if hasattr(request.state, _CACHE):
+        cached: ActiveSession | None = getattr(request.state, _CACHE)
+        return cached
+    now = request_now(request)
+    active = sessions.resolve(session=session, secret=request.session.get(SESSION_SECRET),
+                              seen=request.session.get(SESSION_SEEN), now=now,
+                              policy=account_policy(request).sessions)
+    if active is None:
+        if SESSION_SECRET in request.session or "user_id" in request.session:
+            request.session.clear()
+    else:
+        # The idle timeout counts from the last request; the cookie is signed,
+        # so nobody but the server can move this time.
+        request.session[SESSION_SEEN] = int(now.timestamp())
+    setattr(request.state, _CACHE, active)
+    return active
+
+
 def session_user(request: Request, session: Session) -> User | None:
-    user_id = request.session.get("user_id")
-    if not user_id:
-        return None
-    user = session.get(User, user_id)
-    if user is None:
-        request.session.clear()
-    return user
+    active = current_session(request, session)
+    return active.user if active else None
+
+
+def begin_cookie_session(request: Request, secret: str) -> None:
+    """A fresh cookie (and CSRF token) at sign-in, so nothing planted before
+    sign-in survives it."""
+    request.session.clear()
+    request.session[SESSION_SECRET] = secret
+    request.session[SESSION_SEEN] = int(request_now(request).timestamp())
+    request.session["csrf"] = new_csrf_token()
+    if hasattr(request.state, _CACHE):
+        delattr(request.state, _CACHE)
+
+
+def end_cookie_session(request: Request, session: Session) -> None:
+    sessions.end_session(session=session, secret=request.session.get(SESSION_SECRET),
+                         now=request_now(request))
+    request.session.clear()
+    setattr(request.state, _CACHE, None)
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:

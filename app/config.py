@@ -29,7 +29,19 @@ class Settings(BaseSettings):
     # Cookies marked Secure are dropped by browsers on plain http://127.0.0.1,
     # so they are opt-in for deployments behind TLS.
     secure_cookies: bool = False
+    # Sessions end on the server: after this long without a request (idle), and
+    # this long after sign-in whatever happens (absolute).
     session_max_age_days: int = 14
+    session_idle_hours: float = 12
+    # Failed sign-ins: this many are free per account (and per client address),
+    # then each waits twice as long as the one before, from 1 s up to the cap.
+    # Failures are forgotten this long after the last one, or at a sign-in.
+    login_free_failures: int = 5
+    login_free_failures_per_address: int = 20
+    login_backoff_max_seconds: int = 900
+    login_failures_forget_hours: float = 24
+    # An invitation link works this long.
+    invitation_days: int = 7
 
     def resolved_secret_key(self) -> str:
         """The key that signs session cookies.

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import api_router, openapi, problems
 from app.config import Settings, get_settings
+from app.db import utcnow
 from app.crash_guard import CrashGuard, quiet_sql_rows
 from app.errors import AppError, Unauthorized
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
@@ -82,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    # The session and sign-in rules read these; tests move the clock instead of sleeping.
+    app.state.settings = settings
+    app.state.clock = utcnow
     paging.configure(settings.resolved_secret_key())
     quiet_sql_rows()
     # Inside the session middleware, so both can render the error page.

@@ -309,3 +309,57 @@ class Series(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries a random secret; this row, found
+    by the secret's hash, is what makes it valid, so signing out ends the
+    session on the server and a copied cookie stops working with it."""
+
+    __tablename__ = "user_session"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    user_id: str = Field(
+        foreign_key="user_account.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    secret_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    ended_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per account and per client address, shared by every app
+    process. ``key`` is a hash, so the table holds no email or address."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = Field(default=0)
+    # Old failures are forgotten (deleted) by time.
+    last_failure_at: datetime = Field(default_factory=utcnow,
+                                      sa_column=_time_column(index=True))
+    blocked_until: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class Invitation(SQLModel, table=True):
+    """An admin's offer of a role to an email; the person it names accepts it.
+    Only the token's hash is kept; the link is shown to the admin once."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (Index("ix_invitation_workspace_email", "workspace_id", "email"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    email: str = Field(max_length=254)
+    role: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    expires_at: datetime = Field(sa_column=_time_column())
+    invited_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    accepted_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    accepted_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))

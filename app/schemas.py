@@ -356,15 +356,15 @@ class TokenCreated(TokenPublic):
 
 
 class MemberCreate(Strict):
+    """Invite an email with a role. The person joins when they accept the
+    invitation (signed in with that email, or creating the account for it)."""
+
     email: str = Field(max_length=254)
     role: Role
-    name: str = Field(default="", max_length=120)
-    password: str | None = Field(
-        default=None,
-        min_length=10,
-        max_length=200,
-        description="Needed when the email has no account yet.",
-    )
+
+
+class MemberUpdate(Strict):
+    role: Role
 
 
 class MemberPublic(BaseModel):
@@ -376,6 +376,29 @@ class MemberPublic(BaseModel):
     created_at: UtcOut
 
 
+class InvitationPublic(BaseModel):
+    id: str
+    email: str
+    role: Role
+    status: Literal["pending"] = "pending"
+    expires_at: UtcOut
+    invited_by: str | None = None
+    created_at: UtcOut
+
+
+class InvitationCreated(InvitationPublic):
+    """The same answer whether or not the email has an account. ``token`` and
+    ``accept_url`` are shown once: send the link to the person invited."""
+
+    token: str
+    accept_url: str
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+class MembersPage(Page[MemberPublic]):
+    invitations: list[InvitationPublic] = Field(
+        default_factory=list, description="Invitations not yet accepted, withdrawn or expired.")

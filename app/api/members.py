@@ -1,15 +1,28 @@
+"""Members and invitations: an admin invites an email; the person it names
+accepts (app/services/members.py). The answer to an invitation is the same
+whether or not the email has an account."""
+
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
-from app.api.http import created
-from app.auth import AdminAccess, ViewerAccess
+from app.auth import AdminAccess, ViewerAccess, request_now, request_settings
 from app.db import SessionDep
-from app.models import Membership, User
-from app.schemas import MemberCreate, MemberPublic, Page
-from app.services import users as service
+from app.models import Invitation, Membership, User
+from app.schemas import (
+    InvitationCreated,
+    InvitationPublic,
+    MemberCreate,
+    MemberPublic,
+    MembersPage,
+    MemberUpdate,
+)
+from app.services import members as service
+from app.services import users
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/members", tags=["members"])
+router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["members"])
 
 
 def _public(membership: Membership, user: User) -> MemberPublic:
@@ -20,19 +33,56 @@ def _public(membership: Membership, user: User) -> MemberPublic:
     )
 
 
-@router.get("", response_model=Page[MemberPublic])
-def list_members(access: ViewerAccess, session: SessionDep) -> dict[str, object]:
-    rows = service.list_members(session=session, access=access)
-    return {"items": [_public(m, u) for m, u in rows], "next_cursor": None}
+def _invitation(invitation: Invitation) -> InvitationPublic:
+    return InvitationPublic(
+        id=invitation.id, email=invitation.email,
+        role=invitation.role,
+        expires_at=invitation.expires_at, invited_by=invitation.invited_by_id,
+        created_at=invitation.created_at,
+    )
 
 
-@router.post("", status_code=201, response_model=MemberPublic)
-def add_member(
-    request: Request, workspace_id: str, data: MemberCreate, access: AdminAccess,
-    session: SessionDep,
-) -> Response:
-    """Add a person by email with a role (or change their role). A new email
-    needs a password for the account it creates."""
-    membership, user = service.add_member(session=session, access=access, data=data)
-    return created(request, _public(membership, user),
-                   f"/api/v1/workspaces/{workspace_id}/members/{membership.id}")
+@router.get("/members", response_model=MembersPage)
+def list_members(request: Request, access: ViewerAccess, session: SessionDep) -> MembersPage:
+    """The workspace's members, and the invitations still waiting for an answer."""
+    rows = users.list_members(session=session, access=access)
+    pending = service.pending_invitations(session=session, access=access,
+                                          now=request_now(request))
+    return MembersPage(items=[_public(m, u) for m, u in rows], next_cursor=None,
+                       invitations=[_invitation(i) for i in pending])
+
+
+@router.post("/members", status_code=202, response_model=InvitationCreated)
+def invite_member(request: Request, data: MemberCreate, access: AdminAccess,
+                  session: SessionDep) -> InvitationCreated:
+    """Invite a person by email with a role. They become a member when they
+    open the link (``accept_url``) and accept: signed in with that email, or
+    creating the account for it. Giveask sends no email: pass the link on.
+    A newer invitation of an email replaces its pending one; an email that is
+    already a member is a 409 (change the role with PATCH instead)."""
+    days = request_settings(request).invitation_days
+    created = service.invite(session=session, access=access, email=data.email, role=data.role,
+                             now=request_now(request), valid_for=timedelta(days=days))
+    public = _invitation(created.invitation)
+    return InvitationCreated(
+        **public.model_dump(), token=created.token,
+        accept_url=f"{str(request.base_url).rstrip('/')}/invitations/{created.token}")
+
+
+@router.patch("/members/{member_id}", response_model=MemberPublic)
+def change_member_role(member_id: str, data: MemberUpdate, access: AdminAccess,
+                       session: SessionDep) -> MemberPublic:
+    """Change a member's role. The workspace keeps at least one admin (409)."""
+    membership = service.change_role(session=session, access=access, member_id=member_id,
+                                     role=data.role)
+    user = users.member_user(session=session, membership=membership)
+    return _public(membership, user)
+
+
+@router.delete("/invitations/{invitation_id}", status_code=204)
+def revoke_invitation(request: Request, invitation_id: str, access: AdminAccess,
+                      session: SessionDep) -> Response:
+    """Withdraw an invitation: its link stops working."""
+    service.revoke(session=session, access=access, invitation_id=invitation_id,
+                   now=request_now(request))
+    return Response(status_code=204)

@@ -1,16 +1,14 @@
-"""Accounts and workspace membership."""
+"""Accounts and workspace membership (invitations: app/services/members.py)."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from app.errors import Conflict, FieldError, Invalid
+from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Membership, User
-from app.schemas import MemberCreate
 from app.security import hash_password, verify_password
+from app.services import passwords
 from app.services.access import Access
-
-PASSWORD_MIN = 10
 
 
 def normalise_email(email: str) -> str:
@@ -21,9 +19,8 @@ def normalise_email(email: str) -> str:
     return value
 
 
-def check_password(password: str, field: str = "password") -> None:
-    if len(password) < PASSWORD_MIN:
-        raise Invalid.one(field, f"must be at least {PASSWORD_MIN} characters")
+def check_password(password: str, field: str = "password", *, email: str = "") -> None:
+    passwords.check_password(password, field, email=email)
 
 
 def find_user(*, session: Session, email: str) -> User | None:
@@ -32,7 +29,7 @@ def find_user(*, session: Session, email: str) -> User | None:
 
 def create_user(*, session: Session, email: str, password: str, name: str = "") -> User:
     email = normalise_email(email)
-    check_password(password)
+    check_password(password, email=email)
     if find_user(session=session, email=email) is not None:
         raise Conflict(
             f"There is already an account for {email}.",
@@ -45,7 +42,7 @@ def create_user(*, session: Session, email: str, password: str, name: str = "") 
 
 
 def set_password(*, session: Session, user: User, password: str) -> None:
-    check_password(password)
+    check_password(password, email=user.email)
     user.password_hash = hash_password(password)
     session.add(user)
     session.flush()
@@ -85,15 +82,8 @@ def list_members(*, session: Session, access: Access) -> list[tuple[Membership, 
     ]
 
 
-def add_member(*, session: Session, access: Access, data: MemberCreate) -> tuple[Membership, User]:
-    access.require("admin")
-    email = normalise_email(data.email)
-    user = find_user(session=session, email=email)
+def member_user(*, session: Session, membership: Membership) -> User:
+    user = session.get(User, membership.user_id)
     if user is None:
-        if not data.password:
-            raise Invalid.one("password", f"{email} has no account yet; give a password for it")
-        user = create_user(session=session, email=email, password=data.password, name=data.name)
-    membership = set_membership(
-        session=session, workspace_id=access.workspace.id, user_id=user.id, role=data.role
-    )
-    return membership, user
+        raise NotFound(f"No member {membership.id}.")
+    return user

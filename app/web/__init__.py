@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.web import planner, reviews, routes, series, stories
+from app.web import account, members, planner, reviews, routes, series, stories
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
@@ -10,5 +10,7 @@ web_router.include_router(planner.router)
 web_router.include_router(reviews.router)
 web_router.include_router(stories.router)
 web_router.include_router(series.router)
+web_router.include_router(members.router)
+web_router.include_router(account.router)
 
 __all__ = ["web_router"]

@@ -1,5 +1,5 @@
 """Review pages: post lifecycle actions, comments, the approvals queue, a week's
-review, the history, and the admin's members and tokens pages."""
+review, the history, and the admin's tokens page (members: app/web/members.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from sqlmodel import Session
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
 from app.models import ApiToken
-from app.schemas import MemberCreate
-from app.services import approvals, audit, lifecycle, tokens, users
+from app.services import approvals, audit, lifecycle, tokens
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.people import display_names
@@ -184,7 +183,7 @@ async def submit_week(request: Request, week: str, access: WebAccess, user: Curr
                         f"Submitted {len(posts)} post(s) of {week} for review.")
 
 
-# ---- history, members, tokens ------------------------------------------------------------
+# ---- history, tokens --------------------------------------------------------------------
 
 
 @router.get("/history", response_class=HTMLResponse)
@@ -200,54 +199,6 @@ def history_page(request: Request, access: WebAccess, user: CurrentUser,
         "next_cursor": next_cursor, "first_page": not cursor,
         "names": display_names(session=session, ids=[e.actor_id for e in events]),
         "tz": ZoneInfo(access.workspace.timezone)})
-
-
-def _members(request: Request, session: Session, access: Access, user: Any,
-             errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
-             status: int = 200, message: str = "") -> Response:
-    return render(request, "members.html", {
-        "user": user, "workspace": access.workspace, "access": access,
-        "nav": nav(session, access, "members"),
-        "members": users.list_members(session=session, access=access),
-        "errors": errors or {}, "values": values or {}, "message": message},
-        status_code=status)
-
-
-@router.get("/members", response_class=HTMLResponse)
-def members_page(request: Request, access: WebAccess, user: CurrentUser,
-                 session: SessionDep) -> Response:
-    access.require("admin")
-    return _members(request, session, access, user)
-
-
-@router.post("/members", response_class=HTMLResponse, dependencies=[CsrfChecked])
-async def add_member(request: Request, access: WebAccess, user: CurrentUser,
-                     session: SessionDep) -> Response:
-    access.require("admin")
-    raw = await _form(request)
-    try:
-        data = MemberCreate.model_validate({"email": raw.get("email", ""),
-                                            "role": raw.get("role", "viewer"),
-                                            "name": raw.get("name", ""),
-                                            "password": raw.get("password") or None})
-        _, member = users.add_member(session=session, access=access, data=data)
-    except AppError as exc:
-        session.rollback()
-        errors = {e.field: e.message for e in exc.errors} or {"email": exc.detail}
-        return _members(request, session, access, user, errors, raw, status=exc.status)
-    except ValueError as exc:  # pydantic's ValidationError
-        session.rollback()
-        return _members(request, session, access, user, _pydantic_errors(exc), raw, status=422)
-    return _members(request, session, access, user,
-                    message=f"{member.email} is now {raw.get('role')} of this workspace.")
-
-
-def _pydantic_errors(exc: ValueError) -> dict[str, str]:
-    from pydantic import ValidationError
-
-    if not isinstance(exc, ValidationError):
-        return {"email": str(exc)}
-    return {str(e["loc"][0]): str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()}
 
 
 def _tokens(request: Request, session: Session, access: Access, user: Any,

@@ -8,10 +8,16 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import session_user
+from app.auth import (
+    account_policy,
+    begin_cookie_session,
+    client_address,
+    end_cookie_session,
+    request_now,
+    session_user,
+)
 from app.db import SessionDep
-from app.security import new_csrf_token
-from app.services import users
+from app.services import account
 from app.services import workspaces as workspace_service
 from app.services.access import Principal
 from app.web.deps import CsrfChecked, CurrentUser
@@ -64,24 +70,30 @@ def login(
         errors["email"] = "Enter your email address."
     if not password:
         errors["password"] = "Enter your password."
-    user = None
+    headers: dict[str, str] = {}
+    status = 400
     if not errors:
-        user = users.authenticate(session=session, email=email, password=password)
-        if user is None:
+        outcome = account.sign_in(session=session, email=email, password=password,
+                                  address=client_address(request), now=request_now(request),
+                                  policy=account_policy(request))
+        if outcome.user is not None and outcome.secret is not None:
+            begin_cookie_session(request, outcome.secret)
+            return RedirectResponse(_safe_next(next), status_code=303)
+        if outcome.retry_after is not None:
+            status = 429
+            headers["Retry-After"] = str(outcome.retry_after)
+            errors["password"] = ("Too many failed sign-ins. Wait "
+                                  f"{account.wait_words(outcome.retry_after)}, then try again.")
+        else:
             errors["password"] = "That email and password do not match an account."
-    if errors or user is None:
-        return render(request, "login.html",
+    response = render(request, "login.html",
                       {"user": None, "next": _safe_next(next), "email": email, "errors": errors},
-                      status_code=400)
-    # A fresh session (and CSRF token) at sign-in, so nothing planted before
-    # login survives it.
-    request.session.clear()
-    request.session["user_id"] = user.id
-    request.session["csrf"] = new_csrf_token()
-    return RedirectResponse(_safe_next(next), status_code=303)
+                      status_code=status)
+    response.headers.update(headers)
+    return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def logout(request: Request, user: CurrentUser) -> Response:
-    request.session.clear()
+def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response:
+    end_cookie_session(request, session)
     return RedirectResponse("/login", status_code=303)

@@ -1,0 +1,186 @@
+"""Members and invitations.
+
+An admin never attaches an account to a workspace directly: adding someone
+creates an invitation for their email, and only the person who can sign in
+with that email (or who creates the account for it) joins. The admin's
+answer is the same whether or not the email has an account, so the members
+API tells nobody which emails are registered.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from app.models import ROLES, Invitation, Membership, User, Workspace
+from app.security import token_hash
+from app.services import audit, users
+from app.services.access import Access, Principal
+
+INVITATION_PREFIX = "gki_"
+_GONE = ("This invitation link is not valid: it was used, withdrawn or has expired. "
+         "Ask the workspace's admin for a new one.")
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvitation:
+    invitation: Invitation
+    token: str  # shown once; only its hash is kept
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise Invalid.one("role", "must be one of viewer, editor, lead, admin")
+    return role
+
+
+def _member_by_email(session: Session, workspace_id: str, email: str) -> Membership | None:
+    return session.exec(
+        select(Membership).join(User, col(User.id) == col(Membership.user_id))
+        .where(Membership.workspace_id == workspace_id, User.email == email)
+    ).first()
+
+
+def pending_invitations(*, session: Session, access: Access, now: datetime) -> list[Invitation]:
+    return list(session.exec(
+        select(Invitation).where(
+            Invitation.workspace_id == access.workspace.id,
+            col(Invitation.accepted_at).is_(None), col(Invitation.revoked_at).is_(None),
+            col(Invitation.expires_at) > now,
+        ).order_by(col(Invitation.created_at), col(Invitation.id))
+    ).all())
+
+
+def invite(*, session: Session, access: Access, email: str, role: str, now: datetime,
+           valid_for: timedelta) -> NewInvitation:
+    """Invite an email with a role. A newer invitation of the same email
+    replaces the pending one; a current member is a 409 (the admin sees the
+    members anyway, so this tells nothing new)."""
+    access.require("admin")
+    email = users.normalise_email(email)
+    role = _check_role(role)
+    if _member_by_email(session, access.workspace.id, email) is not None:
+        raise Conflict(f"{email} is already a member of this workspace; change their role "
+                       "instead.", errors=[FieldError("email", "is already a member")])
+    for old in pending_invitations(session=session, access=access, now=now):
+        if old.email == email:
+            old.revoked_at = now
+            session.add(old)
+    token = INVITATION_PREFIX + secrets.token_urlsafe(32)
+    invitation = Invitation(workspace_id=access.workspace.id, email=email, role=role,
+                            token_hash=token_hash(token), expires_at=now + valid_for,
+                            invited_by_id=access.user_id, created_at=now)
+    session.add(invitation)
+    session.flush()
+    audit.record(session=session, access=access, subject_type="invitation",
+                 subject_id=invitation.id, action="created",
+                 after={"email": email, "role": role}, note=f"{email} invited as {role}")
+    return NewInvitation(invitation=invitation, token=token)
+
+
+def revoke(*, session: Session, access: Access, invitation_id: str, now: datetime) -> None:
+    access.require("admin")
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.workspace_id != access.workspace.id:
+        raise NotFound(f"No invitation {invitation_id}.")
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was accepted already; change the member's role "
+                       "instead.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = now
+        session.add(invitation)
+        audit.record(session=session, access=access, subject_type="invitation",
+                     subject_id=invitation.id, action="revoked",
+                     note=f"{invitation.email} ({invitation.role})")
+    session.flush()
+
+
+def change_role(*, session: Session, access: Access, member_id: str, role: str) -> Membership:
+    """A member's new role; the workspace always keeps at least one admin."""
+    access.require("admin")
+    role = _check_role(role)
+    membership = session.get(Membership, member_id)
+    if membership is None or membership.workspace_id != access.workspace.id:
+        raise NotFound(f"No member {member_id}.")
+    if membership.role == "admin" and role != "admin":
+        admins = session.exec(select(Membership).where(
+            Membership.workspace_id == access.workspace.id, Membership.role == "admin")).all()
+        if len(admins) <= 1:
+            raise Conflict("The workspace needs at least one admin; make someone else admin "
+                           "first.", errors=[FieldError("role", "the last admin stays admin")])
+    if membership.role != role:
+        before = membership.role
+        membership.role = role
+        session.add(membership)
+        audit.record(session=session, access=access, subject_type="member",
+                     subject_id=membership.id, action="role_changed",
+                     before={"role": before}, after={"role": role})
+        session.flush()
+    return membership
+
+
+# ---- the invitee's side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenInvitation:
+    invitation: Invitation
+    workspace: Workspace
+
+
+def open_invitation(*, session: Session, token: str, now: datetime) -> OpenInvitation:
+    """The invitation a link names, while it can still be accepted. Used, withdrawn,
+    expired and unknown links look alike."""
+    if not token.startswith(INVITATION_PREFIX) or len(token) > 100:
+        raise NotFound(_GONE)
+    invitation = session.exec(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    ).first()
+    if (invitation is None or invitation.accepted_at is not None
+            or invitation.revoked_at is not None or invitation.expires_at <= now):
+        raise NotFound(_GONE)
+    workspace = session.get(Workspace, invitation.workspace_id)
+    if workspace is None:
+        raise NotFound(_GONE)
+    return OpenInvitation(invitation=invitation, workspace=workspace)
+
+
+def accept(*, session: Session, token: str, user: User, now: datetime) -> Membership:
+    """The signed-in person the invitation names joins with its role."""
+    found = open_invitation(session=session, token=token, now=now)
+    invitation = found.invitation
+    if user.email != invitation.email:
+        raise Forbidden(f"This invitation is for {invitation.email}; you are signed in as "
+                        f"{user.email}. Sign out and sign in with the invited email.")
+    membership = users.set_membership(session=session, workspace_id=invitation.workspace_id,
+                                      user_id=user.id, role=invitation.role)
+    invitation.accepted_at = now
+    invitation.accepted_by_id = user.id
+    session.add(invitation)
+    member_access = Access(workspace=found.workspace, role=invitation.role,
+                           principal=Principal(user_id=user.id))
+    audit.record(session=session, access=member_access, subject_type="invitation",
+                 subject_id=invitation.id, action="accepted",
+                 note=f"{invitation.email} joined as {invitation.role}")
+    session.flush()
+    return membership
+
+
+def accept_with_new_account(*, session: Session, token: str, name: str, password: str,
+                            now: datetime) -> tuple[User, Membership]:
+    """Someone without an account creates one for the invited email and joins.
+    An email that has an account must sign in instead (its owner's password
+    is the consent)."""
+    found = open_invitation(session=session, token=token, now=now)
+    email = found.invitation.email
+    if users.find_user(session=session, email=email) is not None:
+        raise Conflict(f"There is already an account for {email}: sign in to accept.",
+                       errors=[FieldError("email", "already has an account; sign in to accept")])
+    if len(name) > 120:
+        raise Invalid.one("name", "must be at most 120 characters")
+    user = users.create_user(session=session, email=email, password=password, name=name)
+    return user, accept(session=session, token=token, user=user, now=now)
