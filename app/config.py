@@ -42,6 +42,20 @@ class Settings(BaseSettings):
     login_failures_forget_hours: float = 24
     # An invitation link works this long.
     invitation_days: int = 7
+    # The database must answer within these (seconds), so a stopped or hung
+    # database gives a prompt 503 instead of hanging every worker. PostgreSQL:
+    # connecting, each statement (server-side statement_timeout, and the client
+    # gives up on a silent server a second later), waiting for a pooled
+    # connection. SQLite: how long a write waits for the write lock (0 turns a
+    # timeout off).
+    db_connect_timeout: float = 5
+    db_statement_timeout: float = 5
+    db_pool_timeout: float = 5
+    db_busy_timeout: float = 5
+    # The Retry-After sent with a 503 while the database is unavailable.
+    db_retry_after: int = 5
+    # /healthz answers 503 when the database has not answered within this.
+    health_timeout: float = 2
 
     def resolved_secret_key(self) -> str:
         """The key that signs session cookies.

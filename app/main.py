@@ -14,10 +14,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import outage
 from app.api import api_router, openapi, problems
 from app.config import Settings, get_settings
-from app.db import utcnow
 from app.crash_guard import CrashGuard, quiet_sql_rows
+from app.db import utcnow
 from app.errors import AppError, Unauthorized
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
 from app.services import paging
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(web_router)
     openapi.install(app)
+    outage.install(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

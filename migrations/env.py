@@ -43,7 +43,8 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     url = config.attributes.get("database_url") or get_settings().database_url
-    engine = make_engine(url)
+    # A migration may rewrite a large table: no statement limit here.
+    engine = make_engine(url, statement_timeout=0)
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

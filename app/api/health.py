@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from app.config import get_settings
 from app.db import get_engine
 
 router = APIRouter(tags=["health"])
+# The check runs here, so the answer keeps its deadline while a hung database
+# holds the check itself (which the engine's own timeouts end later). Two
+# threads: checks stuck on a hung database never pile up past them.
+_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz")
 
 
 class Health(BaseModel):
@@ -19,14 +27,24 @@ class Health(BaseModel):
 @router.get("/healthz", response_model=Health, responses={
     503: {"model": Health, "description": "The database does not answer"}})
 def get_health() -> JSONResponse:
-    """Liveness and database reachability: 200 when the database answers, 503 if not."""
+    """Liveness and database reachability: 200 when the database answers, 503 if
+    not, within ``health_timeout`` seconds even when the database hangs."""
+    settings = get_settings()
+    future = _checks.submit(_ping)
     try:
-        engine = get_engine()
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("SELECT 1"))
+        future.result(timeout=settings.health_timeout)
+    except FutureTimeout:
+        return _unhealthy("timeout", "TimeoutError", settings.db_retry_after)
     except Exception as exc:  # any failure to reach the database is "unhealthy"
-        return JSONResponse(
-            {"status": "unhealthy", "database": "unreachable", "error": type(exc).__name__},
-            status_code=503,
-        )
+        return _unhealthy("unreachable", type(exc).__name__, settings.db_retry_after)
     return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def _ping() -> None:
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def _unhealthy(database: str, error: str, retry_after: int) -> JSONResponse:
+    return JSONResponse({"status": "unhealthy", "database": database, "error": error},
+                        status_code=503, headers={"Retry-After": str(retry_after)})

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from app.db import utcnow
+from app.db import best_effort_write, utcnow
 from app.errors import NotFound, Unauthorized
 from app.models import ApiToken, Workspace
 from app.security import new_token, token_hash
@@ -61,9 +61,11 @@ def authenticate_token(*, session: Session, secret: str) -> Principal:
         raise invalid
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
-        token.last_used_at = now
-        session.add(token)
-        session.flush()
+        # Within a read this write gives way to a busy writer (SQLite).
+        with best_effort_write(session):
+            token.last_used_at = now
+            session.add(token)
+            session.flush()
     return Principal(
         user_id=token.created_by_id, token_id=token.id,
         token_workspace_id=token.workspace_id, token_role=token.role,
