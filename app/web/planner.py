@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
-from app.errors import AppError, NotFound, PreconditionFailed
+from app.errors import AppError, PreconditionFailed
 from app.models import Post
-from app.schemas import PostUpdate
+from app.schemas import PostUpdate, parse_day
 from app.services import lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
@@ -45,7 +45,7 @@ class CalendarState:
         view = params.get("view", "week")
         self.view: str = view if view in VIEWS else "week"
         try:
-            self.anchor = date.fromisoformat(params.get("date", ""))
+            self.anchor = parse_day(params.get("date", ""))
         except ValueError:
             self.anchor = local_today(tz)
         self.channel = params.get("channel") or None
@@ -161,7 +161,7 @@ def new_post(request: Request, access: WebAccess, user: CurrentUser, session: Se
     raw_day = request.query_params.get("date")
     if raw_day:
         try:
-            chosen = date.fromisoformat(raw_day)
+            chosen = parse_day(raw_day)
         except ValueError:
             chosen = None
     form = forms.blank(tz=tz, day=chosen, channel_id=channel, kind=kind, clock=time or "09:00")
@@ -248,12 +248,8 @@ async def delete_post(request: Request, post_id: str, access: WebAccess, user: C
     access.require("editor")
     raw = dict(await request.form())
     version = str(raw.get("version") or "")
-    try:
-        with savepoint(session):
-            post_service.delete_post(session=session, access=access, post_id=post_id,
-                                     if_match=int(version) if version.isdigit() else None)
-    except NotFound:
-        return after_change(request, session, access, user, "That post was already deleted.")
+    post_service.delete_post(session=session, access=access, post_id=post_id,
+                             if_match=int(version) if version.isdigit() else None)
     return after_change(request, session, access, user, "Post deleted.")
 
 
@@ -273,7 +269,7 @@ async def move_post(request: Request, post_id: str, access: WebAccess, user: Cur
                "error": "", "added": [], "resolved": [], "target": raw.get("date", ""),
                "version": raw.get("version", "")}
     try:
-        day = date.fromisoformat(str(raw.get("date", "")))
+        day = parse_day(str(raw.get("date", "")))
     except ValueError:
         context["error"] = "Pick the day to move the post to."
         return _move_dialog(request, context, 422)

@@ -34,10 +34,7 @@ async def _form(request: Request) -> dict[str, str]:
 def _reopen(request: Request, session: Session, access: Access, user: Any, post_id: str,
             error: str = "", field: str = "", status: int = 200, note: str = "") -> Response:
     """Show the post's dialog again, with a message next to the field at fault."""
-    try:
-        post = post_service.get_post(session=session, access=access, post_id=post_id)
-    except NotFound:
-        return after_change(request, session, access, user, "That post is gone.")
+    post = post_service.get_post(session=session, access=access, post_id=post_id)
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone))
     context = form_context(request, session, access, user, form, post)
     context["review_error"] = {field or "review": error} if error else {}
@@ -54,6 +51,8 @@ def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
         try:
             with savepoint(session):
                 note = _act(action, session, access, post_id, raw)
+        except NotFound:
+            raise  # no such post here: the 404 page, whoever's post the id is
         except AppError as exc:
             field = exc.errors[0].field if exc.errors else ("override_reason"
                                                             if "override" in exc.detail

@@ -30,6 +30,15 @@
     if (event.detail.target && event.detail.target.id === "dialog-body") { openDialog(); }
   });
   document.addEventListener("giveask:saved", closeDialog);
+  // The post is gone (deleted in another tab, or never was): close its dialog
+  // and show the calendar as it is now.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && xhr.status === 404 && dialog() && dialog().open) {
+      closeDialog();
+      refreshCalendar();
+    }
+  });
   document.addEventListener("giveask:dialog", openDialog);
 
   document.addEventListener("click", function (event) {
