@@ -219,7 +219,7 @@ def test_database_errors_that_are_bugs_stay_500(app, client, world, backend):
 
     @app.post("/api/v1/test-duplicate")
     def duplicate(session: SessionDep) -> dict[str, str]:
-        session.execute(text("INSERT INTO workspaces SELECT * FROM workspaces LIMIT 1"))
+        session.execute(text("INSERT INTO workspace SELECT * FROM workspace LIMIT 1"))
         return {}
 
     for response in (client.get("/api/v1/test-broken-query"), client.get("/test-broken-page"),
@@ -249,7 +249,7 @@ def test_sqlite_that_cannot_be_opened_is_a_503_with_a_friendly_page(tmp_path: Pa
     try:
         app = create_app(Settings(env="test", secret_key="outage-test-secret-0123456789abcdef"))
         with TestClient(app, raise_server_exceptions=False) as client:
-            _sign_in(client, world)  # type: ignore[arg-type]
+            _sign_in(client, world)
             page_path = f"/w/{world.workspace_id}/calendar"
             assert client.get(page_path).status_code == 200
 
