@@ -5,13 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest bench clean
+.PHONY: help install run test lint typecheck pytest bench fuzz clean
 
 help:
 	@echo "make run    set up, migrate, load the demo if empty, serve on http://127.0.0.1:8000"
 	@echo "make test   set up with dev tools, then ruff, mypy and pytest"
 	@echo "make bench  engine and calendar benchmarks (figures and ratios)"
 	@echo "make lint   ruff and mypy only"
+	@echo "make fuzz   schemathesis against the served app on SQLite and PostgreSQL"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -42,6 +43,11 @@ test: $(STAMP)
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# GIVEASK_FUZZ_SEED=<n> replays a run (=random explores); GIVEASK_FUZZ_BACKENDS=sqlite
+# picks one backend; PostgreSQL needs GIVEASK_TEST_DATABASE_URL.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
