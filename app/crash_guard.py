@@ -28,13 +28,18 @@ from app.input_guard import error_response, is_api_path
 log = logging.getLogger("giveask")
 
 
+class _NoSqlRows(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.INFO
+
+
 def quiet_sql_rows() -> None:
     """Never log result rows, whatever the logging setup says: SQLAlchemy logs
     them at DEBUG, and a user row holds a password hash. Statements still log
-    at INFO, their parameters hidden (hide_parameters on the engine)."""
+    at INFO when asked for, their parameters hidden (hide_parameters)."""
     engine_log = logging.getLogger("sqlalchemy.engine.Engine")
-    if engine_log.getEffectiveLevel() < logging.INFO:
-        engine_log.setLevel(logging.INFO)
+    if not any(isinstance(f, _NoSqlRows) for f in engine_log.filters):
+        engine_log.addFilter(_NoSqlRows())
 
 
 def _message(exc: BaseException) -> str:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from app.errors import FieldError, Invalid
 from app.rules import PostFact, StoryFact
 from app.rules.facts import CATEGORIES_BY_KIND
+from app.schemas import MAX_YEAR, MIN_YEAR, time_in_window
 
 REQUIRED = ("channel", "scheduled_at", "kind")
 OPTIONAL = ("category", "text", "story", "episode")
@@ -87,10 +88,12 @@ def read_plan_csv(text: str, *, timezone: str = "UTC") -> PlanFile:
             at = datetime.fromisoformat(raw_time.replace("Z", "+00:00"))
             if at.tzinfo is None:
                 at = at.replace(tzinfo=tz)
+            time_in_window(at)
         except ValueError:
             errors.append(FieldError(_where(line, "scheduled_at"),
                                      f"{raw_time!r} is not a date and time like "
-                                     "2026-11-24T09:00:00+01:00"))
+                                     f"2026-11-24T09:00:00+01:00 (years {MIN_YEAR} to "
+                                     f"{MAX_YEAR})"))
         kind = cell("kind").lower()
         if kind not in CATEGORIES_BY_KIND:
             errors.append(FieldError(_where(line, "kind"), f"{cell('kind')!r} is not give or ask"))

@@ -54,6 +54,7 @@ def list_workspaces(
     *, session: Session, principal: Principal, limit: int | None, cursor: str | None
 ) -> tuple[list[tuple[Workspace, str]], str | None]:
     limit = check_limit(limit)
+    after_id = decode_cursor(cursor, expect=1)[0] if cursor else None
     if principal.is_token:
         workspace = session.get(Workspace, principal.token_workspace_id)
         rows = [(workspace, principal.token_role or "viewer")] if workspace else []
@@ -65,8 +66,7 @@ def list_workspaces(
         .order_by(col(Workspace.id))
         .limit(limit + 1)
     )
-    if cursor:
-        (after_id,) = decode_cursor(cursor, expect=1)
+    if after_id is not None:
         query = query.where(col(Workspace.id) > after_id)
     found = [(w, r) for w, r in session.exec(query).all()]
     next_cursor = encode_cursor(found[limit - 1][0].id) if len(found) > limit else None

@@ -18,7 +18,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from app.errors import AppError, invalid_from
-from app.schemas import PostCreate, PostUpdate
+from app.schemas import PostCreate, PostUpdate, parse_day
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -133,7 +133,7 @@ def read(raw: Mapping[str, Any]) -> Form:
 def scheduled_at(form: Form, tz: ZoneInfo) -> datetime | None:
     """The local date and time in the workspace zone, as an aware time."""
     try:
-        day = date.fromisoformat(form.get("date"))
+        day = parse_day(form.get("date"))
     except ValueError:
         form.errors["date"] = "Pick a day." if not form.get("date") else "That is not a date."
         return None

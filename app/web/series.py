@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Series
+from app.schemas import parse_day
 from app.schemas_stories import SeriesCreate, SeriesUpdate
 from app.services import series as service
 from app.services.access import Access
@@ -180,7 +181,7 @@ def _from(form: Form) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         form.errors["from"] = "That is not a date."
         return None
