@@ -1,0 +1,107 @@
+"""The API document is what client generators and fuzzers read: names a person
+would choose, the credentials it takes, and every error as the one problem
+shape the API really sends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import World
+
+PROBLEM_REF = "#/components/schemas/Problem"
+
+
+@pytest.fixture()
+def document(client: TestClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method.upper(), path, operation)
+            for path, item in document["paths"].items()
+            for method, operation in item.items()]
+
+
+def test_operation_ids_are_the_route_names_and_unique(document: dict[str, Any]) -> None:
+    ids = {f"{method} {path}": op["operationId"] for method, path, op in _operations(document)}
+    assert len(set(ids.values())) == len(ids)
+    for operation_id in ids.values():
+        assert operation_id.isidentifier() and "api_v1" not in operation_id, operation_id
+    assert ids["GET /api/v1/workspaces/{workspace_id}/posts"] == "list_posts"
+    assert ids["POST /api/v1/workspaces/{workspace_id}/posts"] == "create_post"
+    assert ids["GET /api/v1/workspaces/{workspace_id}/calendar"] == "get_calendar"
+    assert ids["POST /api/v1/workspaces/{workspace_id}/check"] == "check_change"
+    assert ids["GET /healthz"] == "get_health"
+
+
+def test_bearer_and_session_cookie_are_declared_on_every_guarded_operation(
+    document: dict[str, Any],
+) -> None:
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["bearer"] == {**schemes["bearer"], "type": "http", "scheme": "bearer"}
+    assert schemes["session"] == {**schemes["session"], "type": "apiKey", "in": "cookie",
+                                  "name": "giveask_session"}
+    for method, path, operation in _operations(document):
+        if path == "/healthz":
+            assert "security" not in operation
+        else:
+            assert operation["security"] == [{"bearer": []}, {"session": []}], (method, path)
+            assert "401" in operation["responses"], (method, path)
+
+
+def test_every_error_is_documented_as_problem_json(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert set(schemas["Problem"]["required"]) == {"type", "title", "status", "detail"}
+    assert schemas["Problem"]["additionalProperties"] is True
+    for method, path, operation in _operations(document):
+        responses = operation["responses"]
+        for status, response in responses.items():
+            if int(status) >= 400 and path != "/healthz":
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": PROBLEM_REF}}
+                }, (method, path, status)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+        if path != "/healthz":
+            assert {"422", "503"} <= set(responses), (method, path)
+        if method in {"POST", "PUT", "PATCH", "DELETE"}:
+            assert "403" in responses, (method, path)
+    patch_post = document["paths"]["/api/v1/workspaces/{workspace_id}/posts/{post_id}"]["patch"]
+    assert {"400", "409", "412", "413"} <= set(patch_post["responses"])
+    tokens = document["paths"]["/api/v1/workspaces/{workspace_id}/tokens"]["get"]
+    assert "403" in tokens["responses"]  # admins only, though a GET
+
+
+@pytest.mark.parametrize(("path", "method", "model"), [
+    ("/calendar", "get", "Calendar"),
+    ("/findings", "get", "FindingsInRange"),
+    ("/rules", "get", "RulesProfilePublic"),
+    ("/rules", "put", "RulesProfilePublic"),
+    ("/check", "post", "CheckResult"),
+    ("/weeks", "get", "Page_WaitingWeek_"),
+    ("/weeks/{week}", "get", "WeekReviewPublic"),
+    ("/channels/{channel_id}/next-slot", "get", "NextSlot"),
+    ("/posts/{post_id}/history", "get", "Page_AuditEventPublic_"),
+])
+def test_analysis_and_review_answers_are_typed(document: dict[str, Any], path: str, method: str,
+                                               model: str) -> None:
+    operation = document["paths"]["/api/v1/workspaces/{workspace_id}" + path][method]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": f"#/components/schemas/{model}"}
+    assert document["components"]["schemas"][model]["properties"]
+
+
+def test_method_not_allowed_names_every_method_of_the_path(client: TestClient,
+                                                          world: World) -> None:
+    response = client.put(world.path("/posts/some-post"), headers=world.auth("admin"), json={})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH"
+    assert response.headers["content-type"] == "application/problem+json"
+    collection = client.delete(world.path("/posts"), headers=world.auth("admin"))
+    assert collection.headers["allow"] == "GET, POST"
