@@ -138,7 +138,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if _is_api(request):
             return problems.http_error_response(request, exc)
         detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-        return render_error(request, exc.status_code, detail, "")
+        page = render_error(request, exc.status_code, detail, "")
+        if exc.status_code == 405:
+            page.headers["Allow"] = ", ".join(problems.allowed_methods(request))
+        return page
 
     return app
 

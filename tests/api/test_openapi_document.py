@@ -105,3 +105,6 @@ def test_method_not_allowed_names_every_method_of_the_path(client: TestClient,
     assert response.headers["content-type"] == "application/problem+json"
     collection = client.delete(world.path("/posts"), headers=world.auth("admin"))
     assert collection.headers["allow"] == "GET, POST"
+    page = client.put("/login")
+    assert page.status_code == 405
+    assert page.headers["allow"] == "GET, POST"
