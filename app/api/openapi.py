@@ -158,6 +158,12 @@ def document(app: FastAPI) -> dict[str, Any]:
                 responses.setdefault(str(status), _problem_response(status))
             if get_principal in list(_calls(context.dependant)):
                 operation["security"] = SECURITY
+            # A route that takes the Response sets its ETag there (see app.api.http).
+            read = responses.get("200")
+            if read is not None and context.dependant.response_param_name:
+                read.setdefault("headers", {})["ETag"] = {
+                    "description": "The version; send it back as If-Match",
+                    "schema": {"type": "string"}}
             created = responses.get("201")
             if created is not None:
                 created.setdefault("headers", {})["Location"] = {
