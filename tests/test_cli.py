@@ -68,6 +68,17 @@ class TestDemoAndTokens:
         assert result.returncode == 2
         assert "password" in result.stderr
 
+    def test_user_create_refuses_blank_and_common_passwords(self, cli_home):
+        for password, reason in ((" " * 16, "only spaces"),
+                                 ("qwertyuiop123", "most common passwords")):
+            result = giveask(cli_home, "user", "create", "--email", "a@b.test",
+                             "--password", password)
+            assert result.returncode == 2, result.stdout
+            assert reason in result.stderr
+        created = giveask(cli_home, "user", "create", "--email", "a@b.test",
+                          "--password", "quiet rivers hum softly")
+        assert created.returncode == 0, created.stderr
+
     def test_production_without_secret_refuses_to_serve(self, cli_home):
         env = {**os.environ, "GIVEASK_ENV": "production",
                "GIVEASK_DATABASE_URL": f"sqlite:///{cli_home / 'p.db'}"}

@@ -99,7 +99,8 @@ DOCUMENTED = {
     "GET /weeks": "viewer", "GET /weeks/{week}": "viewer",
     "GET /week-approvals": "viewer", "POST /week-approvals": "lead",
     "GET /tokens": "admin", "POST /tokens": "admin", "DELETE /tokens/{token_id}": "admin",
-    "GET /members": "viewer", "POST /members": "admin",
+    "GET /members": "viewer", "POST /members": "admin", "PATCH /members/{member_id}": "admin",
+    "DELETE /invitations/{invitation_id}": "admin",
     "GET /stories": "viewer", "POST /stories": "editor", "GET /stories/{story_id}": "viewer",
     "PATCH /stories/{story_id}": "editor", "DELETE /stories/{story_id}": "editor",
     "GET /series": "viewer", "POST /series": "editor", "GET /series/{series_id}": "viewer",
@@ -173,8 +174,8 @@ def body_for(route: WorkspaceRoute, targets: Targets, world: World) -> dict[str,
         "POST /week-approvals": {"week": targets.week, "decision": "send_back",
                                  "comment": "Redo, please."},
         "POST /tokens": {"role": "viewer", "name": "matrix"},
-        "POST /members": {"email": f"new-{uuid.uuid4().hex[:8]}@acme.test", "role": "viewer",
-                          "password": "a-long-enough-password"},
+        "POST /members": {"email": f"new-{uuid.uuid4().hex[:8]}@acme.test", "role": "viewer"},
+        "PATCH /members/{member_id}": {"role": "viewer"},
     }
     return bodies.get(str(route), {})
 

@@ -100,22 +100,30 @@ class TestChannels:
 
 
 class TestMembers:
-    def test_admin_adds_a_member_who_can_sign_in(self, client, world):
+    def test_admin_invites_a_member_who_joins_and_can_sign_in(self, client, world):
         response = client.post(world.path("/members"),
-                               json={"email": "New.Person@Acme.test", "role": "editor",
-                                     "password": "a-long-password"},
+                               json={"email": "New.Person@Acme.test", "role": "editor"},
                                headers=world.auth("admin"))
-        assert response.status_code == 201
+        assert response.status_code == 202
         assert response.json()["email"] == "new.person@acme.test"
+        token = response.json()["token"]
+        page = client.get(f"/invitations/{token}")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        joined = client.post(f"/invitations/{token}/join",
+                             data={"csrf_token": csrf, "name": "New Person",
+                                   "password": "a-long-password"}, follow_redirects=False)
+        assert joined.status_code == 303
         members = client.get(world.path("/members"), headers=world.auth("viewer")).json()
         assert "new.person@acme.test" in {m["email"] for m in members["items"]}
 
-    def test_new_email_without_password_is_refused(self, client, world):
+    def test_an_invitation_alone_makes_no_member(self, client, world):
         response = client.post(world.path("/members"),
                                json={"email": "nobody@acme.test", "role": "viewer"},
                                headers=world.auth("admin"))
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "password"
+        assert response.status_code == 202
+        members = client.get(world.path("/members"), headers=world.auth("viewer")).json()
+        assert "nobody@acme.test" not in {m["email"] for m in members["items"]}
+        assert "nobody@acme.test" in {i["email"] for i in members["invitations"]}
 
 
 class TestHealthAndDocs:
