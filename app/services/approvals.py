@@ -204,16 +204,32 @@ def sent_back_count(*, session: Session, access: Access) -> int:
     ).one())
 
 
+def ready_to_submit(*, session: Session, access: Access, week: str,
+                    channel_id: str | None = None) -> list[Post]:
+    """The week's drafts and sent-back posts (of one channel, or all), in plan
+    order: what "Submit week" submits, and what its button counts."""
+    tz = ZoneInfo(access.workspace.timezone)
+    monday = parse_iso_week(week)
+    start, end = local_midnight(monday, tz), local_midnight(monday + timedelta(days=7), tz)
+    scope = _channel_scope(session, access, channel_id)
+    query = select(Post).where(Post.workspace_id == access.workspace.id,
+                               col(Post.scheduled_at) >= start, col(Post.scheduled_at) < end,
+                               col(Post.status).in_(("draft", "changes_requested")))
+    if scope:
+        query = query.where(col(Post.channel_id).in_(scope))
+    return list(session.exec(query.order_by(col(Post.scheduled_at), col(Post.id))).all())
+
+
 def submit_week(*, session: Session, access: Access, week: str,
                 channel_id: str | None = None) -> list[Post]:
     """Submit the week's drafts and sent-back posts in one go."""
     from app.services.lifecycle import submit
 
     access.require("editor")
-    review = week_review(session=session, access=access, week=week, channel_id=channel_id)
-    ready = [p for p in review.posts if p.status in ("draft", "changes_requested")]
+    ready = ready_to_submit(session=session, access=access, week=week, channel_id=channel_id)
     if not ready:
-        raise Conflict(f"Nothing to submit in {review.week}: no drafts or sent-back posts.")
+        raise Conflict(f"Nothing to submit in {iso_week(parse_iso_week(week))}: no drafts or "
+                       "sent-back posts.")
     return [submit(session=session, access=access, post_id=p.id) for p in ready]
 
 

@@ -70,6 +70,8 @@ class Gauge:
 
     @property
     def words(self) -> str:
+        if not self.gives and not self.asks:
+            return "No posts"
         verdict = "on rhythm" if self.on_rhythm else "too much self-promotion"
         return f"Gives {self.gives} · Asks {self.asks} · {verdict}"
 

@@ -19,7 +19,7 @@ from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Post
 from app.schemas import PostUpdate, parse_day
-from app.services import lifecycle
+from app.services import approvals, lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
@@ -77,7 +77,13 @@ def _calendar_context(request: Request, session: Session, access: Access,
                     end=local_midnight(after, tz), now=datetime.now(UTC),
                     filters=CalendarFilter(channel_id=channel, kind=state.kind))
     view = build(data, view=state.view, anchor=state.anchor, today=local_today(tz))
+    to_submit = 0
+    known = {c["id"] for c in data["channels"]}
+    if access.can("editor") and state.view != "month" and (channel is None or channel in known):
+        to_submit = len(approvals.ready_to_submit(session=session, access=access,
+                                                  week=view.weeks[0].label, channel_id=channel))
     return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
+            "to_submit": to_submit,
             "state": state, "can_edit": access.can("editor"),
             "nav": nav(session, access, "calendar"),
             "all_channels": data["channels"], "today": local_today(tz)}

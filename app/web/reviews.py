@@ -179,7 +179,8 @@ async def submit_week(request: Request, week: str, access: WebAccess, user: Curr
     except AppError as exc:
         return after_change(request, session, access, user, exc.detail)
     return after_change(request, session, access, user,
-                        f"Submitted {len(posts)} post(s) of {week} for review.")
+                        f"Submitted {len(posts)} post{'' if len(posts) == 1 else 's'} of "
+                        f"week {week[-2:].lstrip('0')} for review.")
 
 
 # ---- history, tokens --------------------------------------------------------------------

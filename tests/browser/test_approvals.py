@@ -42,8 +42,14 @@ class TestWeekApproval:
         editor = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         sign_in(editor, site, "editor")
         open_week(editor, site, channel_id, monday)
-        editor.click("text=Submit week for review")
-        editor.locator(".flash", has_text="Submitted 5 post(s)").wait_for()
+        week_no = monday.isocalendar()[1]
+        button = editor.locator(".submit-week button")
+        assert button.inner_text() == f"Submit week {week_no}: 5 posts"
+        editor.once("dialog", lambda dialog: dialog.accept())  # the confirmation names it too
+        button.click()
+        editor.locator(".flash", has_text=f"Submitted 5 posts of week {week_no}").wait_for()
+        assert editor.locator(".submit-week button").inner_text() == (
+            f"Week {week_no}: nothing to submit")
         assert editor.locator(".post .status-submitted").count() == 5
 
         lead = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
