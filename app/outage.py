@@ -61,7 +61,9 @@ def _is_api(request: Request) -> bool:
 
 
 def outage_response(request: Request, kind: str) -> Response:
-    retry_after = BUSY_RETRY_AFTER if kind == "busy" else get_settings().db_retry_after
+    # The app's own settings when it was built with some (tests), else the environment's.
+    settings = getattr(request.app.state, "settings", None) or get_settings()
+    retry_after = BUSY_RETRY_AFTER if kind == "busy" else settings.db_retry_after
     headers = {"Retry-After": str(retry_after)}
     writes = request.method not in ("GET", "HEAD", "OPTIONS")
     if kind == "busy":

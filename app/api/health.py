@@ -3,7 +3,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -26,10 +26,10 @@ class Health(BaseModel):
 
 @router.get("/healthz", response_model=Health, responses={
     503: {"model": Health, "description": "The database does not answer"}})
-def get_health() -> JSONResponse:
+def get_health(request: Request) -> JSONResponse:
     """Liveness and database reachability: 200 when the database answers, 503 if
     not, within ``health_timeout`` seconds even when the database hangs."""
-    settings = get_settings()
+    settings = getattr(request.app.state, "settings", None) or get_settings()
     future = _checks.submit(_ping)
     try:
         future.result(timeout=settings.health_timeout)
