@@ -2,6 +2,9 @@
 
 The session dependency commits when the route succeeds and rolls back when it
 raises, so services never commit and a failed request leaves nothing behind.
+On SQLite a read request's transaction never takes the write lock; on both
+databases every wait (connect, statement, pool, lock) is bounded by a setting,
+so an unavailable database becomes a prompt error that app.outage answers 503.
 """
 
 from __future__ import annotations
