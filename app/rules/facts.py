@@ -42,6 +42,8 @@ class PostFact:
     category: str | None = None
     story_id: str | None = None
     episode: int | None = None
+    # A published post is the channel's history: suggestions never move or change it.
+    locked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

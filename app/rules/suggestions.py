@@ -1,0 +1,685 @@
+"""Suggestions: concrete fixes for findings, each checked by what-if first.
+
+For every finding the search tries a few kinds of fix, best first, and keeps a
+fix only when the plan with its changes applied, analysed without a range (the
+trailing silence still measured to the range's end), no longer has the
+finding's key and has no new key of a ``warning`` or ``blocking`` finding.
+
+What is tried, by code:
+
+- a single ask (``ask_during_listening``, ``ask_too_early``, ``ask_too_soon``,
+  ``story_ask_before_payoff``): move it to the next candidate time after it;
+  swap it with one of the next later gives of its channel; turn it into a give
+  (a last resort, and the suggestion says so);
+- ``ask_density`` and ``ask_run``: move the fewest asks, the latest first, each
+  to the next candidate time where it is named by no new serious finding, until
+  the stretch is gone; else turn the fewest asks into gives (last resort);
+- ``too_many_posts_per_day``: move the day's last posts to later days, the
+  same way;
+- ``posts_too_close``: move the later post of the pair, else the earlier one;
+- ``channel_silent``: plan gives in the gap, each as late as still keeps the
+  gap before it within the limit;
+- ``category_mix``, ``broadcast_only``: give the latest gives of the span the
+  category that is short;
+- ``no_ask_lately``: plan an ask before the give that completes the streak;
+- story codes: move the episode out of order after the episodes numbered
+  below it; bring the episode after a stall closer (or the one before it
+  later); move a rushed episode later.
+
+Bounds keep a week's findings cheap: candidate times are those of next slot
+(the channel's posting times, else 09:00 local, each day) from the post's time
+up to ``horizon_days`` later; at most ``max_trials`` what-if runs per finding,
+``max_posts`` posts changed by one suggestion and ``max_swaps`` gives tried for
+a swap. A what-if run analyses only the channels and stories the finding and
+the changes touch. Only posts at or after ``now`` change, and never to a time
+before it; a locked (published) post is never changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from app.rules.engine import analyse, plan_hits
+from app.rules.facts import (
+    GIVE_CATEGORIES,
+    RULE_CODES,
+    ChannelFact,
+    Finding,
+    Plan,
+    PostFact,
+    StoryFact,
+    rfc3339,
+)
+from app.rules.hits import Hit
+from app.rules.messages import Words, plural
+from app.rules.slots import candidate_moments
+from app.rules.timeline import Timeline
+
+Action = Literal["move", "update", "delete", "create"]
+Key = tuple[str, str, str | None, tuple[str, ...]]
+
+# Posts a suggestion plans get these ids: "~" sorts after every real id, as a
+# saved post (a newer UUIDv7) sorts after the posts already at its time.
+SUGGESTED_POST_ID = "~suggested"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change to the plan: ``move`` (patch ``scheduled_at``), ``update``
+    (patch of post fields), ``delete``, or ``create`` (patch of the new post,
+    ``post_id`` ``None``)."""
+
+    action: Action
+    post_id: str | None
+    patch: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "post_id": self.post_id,
+            "patch": {
+                name: rfc3339(value) if isinstance(value, datetime) else value
+                for name, value in self.patch.items()
+            },
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    summary: str
+    changes: tuple[Change, ...]
+    last_resort: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "changes": [change.as_dict() for change in self.changes],
+            "last_resort": self.last_resort,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How far the search goes for one finding."""
+
+    horizon_days: int = 21
+    max_trials: int = 60
+    max_posts: int = 6
+    max_swaps: int = 4
+    max_suggestions: int = 3
+
+
+def suggest(
+    plan: Plan,
+    findings: Iterable[Finding] | None = None,
+    *,
+    now: datetime,
+    limits: Limits = Limits(),
+) -> dict[Key, list[Suggestion]]:
+    """Verified fixes for each finding (default: every finding of the plan), best
+    first, by finding key. A finding the plan doesn't have gets none."""
+    search = _Search(plan, now, limits)
+    chosen = analyse(plan) if findings is None else findings
+    return {finding.key: search.suggestions(finding) for finding in chosen}
+
+
+def apply_changes(posts: Sequence[PostFact], changes: Iterable[Change]) -> list[PostFact]:
+    """The posts with the changes made, in the order given; new posts at the end,
+    named ``~suggested-1``, ``~suggested-2``…"""
+    by_id = {post.id: post for post in posts}
+    created: list[PostFact] = []
+    for change in changes:
+        if change.action == "create":
+            patch = change.patch
+            created.append(
+                PostFact(
+                    f"{SUGGESTED_POST_ID}-{len(created) + 1}",
+                    patch["channel_id"],
+                    patch["scheduled_at"],
+                    patch.get("kind", "give"),
+                    patch.get("category"),
+                    patch.get("story_id"),
+                    patch.get("episode"),
+                )
+            )
+            continue
+        if change.post_id not in by_id:
+            continue
+        if change.action == "delete":
+            del by_id[change.post_id]
+        else:
+            by_id[change.post_id] = _patched(by_id[change.post_id], change.patch)
+    return [*by_id.values(), *created]
+
+
+def apply_to_plan(plan: Plan, changes: Iterable[Change]) -> Plan:
+    return replace(plan, posts=apply_changes(plan.posts, changes))
+
+
+_FIELDS = {
+    "scheduled_at": "at",
+    "channel_id": "channel_id",
+    "kind": "kind",
+    "category": "category",
+    "story_id": "story_id",
+    "episode": "episode",
+}
+
+
+def _patched(post: PostFact, patch: Mapping[str, Any]) -> PostFact:
+    values = {_FIELDS[name]: value for name, value in patch.items() if name in _FIELDS}
+    return replace(post, **values)
+
+
+class _OutOfTrials(Exception):
+    pass
+
+
+class _Search:
+    def __init__(self, plan: Plan, now: datetime, limits: Limits) -> None:
+        self.plan = plan
+        self.limits = limits
+        self.now = now.timestamp()
+        self.timeline = Timeline(plan.timezone)
+        self.words = Words(self.timeline)
+        self.posts = {post.id: post for post in plan.posts}
+        self.order = {post_id: at for at, post_id in enumerate(sorted(
+            self.posts, key=lambda pid: (self.posts[pid].at, pid)))}
+        self.by_channel: dict[str, list[PostFact]] = {}
+        self.by_story: dict[str, list[PostFact]] = {}
+        for post in plan.posts:
+            self.by_channel.setdefault(post.channel_id, []).append(post)
+            if post.story_id is not None:
+                self.by_story.setdefault(post.story_id, []).append(post)
+        self.channels: dict[str, ChannelFact] = {c.id: c for c in plan.channels}
+        self.stories: dict[str, StoryFact] = {s.id: s for s in plan.stories}
+        self.serious = {code for code in RULE_CODES if plan.profile.severity_of(code) != "info"}
+        self.bare = replace(plan, range_start=None)
+        self._baselines: dict[tuple[frozenset[str], frozenset[str]], dict[Key, Hit]] = {}
+        self.trials = 0
+
+    # ---- what-if ---------------------------------------------------------------
+
+    def _scope(self, key: Key, changes: Sequence[Change]) -> tuple[frozenset[str], frozenset[str]]:
+        """The channels and stories a what-if must analyse: the finding's, and
+        those of every post the changes touch, before and after."""
+        channels = {key[1]}
+        stories = {key[2]} if key[2] else set()
+        for change in changes:
+            post = self.posts.get(change.post_id or "")
+            if post is not None:
+                channels.add(post.channel_id)
+                if post.story_id:
+                    stories.add(post.story_id)
+            if change.patch.get("channel_id"):
+                channels.add(str(change.patch["channel_id"]))
+            if change.patch.get("story_id"):
+                stories.add(str(change.patch["story_id"]))
+        return frozenset(channels), frozenset(s for s in stories if s in self.stories)
+
+    def _posts_of(self, channels: frozenset[str], stories: frozenset[str]) -> list[PostFact]:
+        chosen: dict[str, PostFact] = {}
+        for channel_id in channels:
+            chosen.update((p.id, p) for p in self.by_channel.get(channel_id, ()))
+        for story_id in stories:
+            chosen.update((p.id, p) for p in self.by_story.get(story_id, ()))
+        return list(chosen.values())
+
+    def _hits(self, channels: frozenset[str], stories: frozenset[str],
+              posts: list[PostFact]) -> list[Hit]:
+        plan = replace(
+            self.bare,
+            posts=posts,
+            channels=[self.channels[c] for c in channels if c in self.channels],
+            stories=[self.stories[s] for s in stories],
+        )
+        return plan_hits(plan, self.timeline)
+
+    def _baseline(self, scope: tuple[frozenset[str], frozenset[str]]) -> dict[Key, Hit]:
+        found = self._baselines.get(scope)
+        if found is None:
+            hits = self._hits(*scope, self._posts_of(*scope))
+            found = self._baselines[scope] = {hit.key: hit for hit in hits}
+        return found
+
+    def has(self, key: Key) -> bool:
+        return key in self._baseline(self._scope(key, ()))
+
+    def evaluate(self, key: Key, changes: Sequence[Change]) -> tuple[bool, list[Hit]]:
+        """(is the finding still there?, the new warning and blocking hits)."""
+        if self.trials >= self.limits.max_trials:
+            raise _OutOfTrials
+        self.trials += 1
+        scope = self._scope(key, changes)
+        before = self._baseline(scope)
+        hits = self._hits(*scope, apply_changes(self._posts_of(*scope), changes))
+        present = False
+        added = []
+        for hit in hits:
+            if hit.key == key:
+                present = True
+            elif hit.code in self.serious and hit.key not in before:
+                added.append(hit)
+        return present, added
+
+    def fixes(self, key: Key, changes: Sequence[Change]) -> bool:
+        present, added = self.evaluate(key, changes)
+        return not present and not added
+
+    # ---- the search ------------------------------------------------------------
+
+    def suggestions(self, finding: Finding) -> list[Suggestion]:
+        self.trials = 0
+        if not self.has(finding.key):
+            return []
+        found: list[Suggestion] = []
+        for strategy in _STRATEGIES.get(finding.code, ()):
+            try:
+                suggestion = strategy(self, finding)
+            except _OutOfTrials:
+                break
+            if suggestion is not None and all(s.changes != suggestion.changes for s in found):
+                found.append(suggestion)
+            if len(found) >= self.limits.max_suggestions:
+                break
+        # A last resort is offered only after every other fix.
+        return sorted(found, key=lambda s: s.last_resort)
+
+    def movable(self, post: PostFact | None) -> bool:
+        return post is not None and not post.locked and post.at.timestamp() >= self.now
+
+    def changeable(self, post: PostFact | None) -> bool:
+        # What is past stays as it was, published or not: only the plan ahead changes.
+        return self.movable(post)
+
+    def times_after(self, moment: float, post: PostFact,
+                    changes: Sequence[Change] = ()) -> list[float]:
+        """Candidate times after ``moment`` (and not before now), as next slot tries
+        them, leaving out those where the channel already has a post."""
+        channel = self.channels.get(post.channel_id)
+        start = max(moment, self.now)
+        times = candidate_moments(self.timeline, start, self.limits.horizon_days,
+                                  channel.posting_times if channel else ())
+        taken = self.taken(post.channel_id, changes)
+        return [t for t in times if t > moment and t not in taken]
+
+    def taken(self, channel_id: str, changes: Sequence[Change] = ()) -> set[float]:
+        moved = {c.post_id for c in changes}
+        taken = {p.at.timestamp() for p in self.by_channel.get(channel_id, ())
+                 if p.id not in moved}
+        taken.update(c.patch["scheduled_at"].timestamp() for c in changes
+                     if "scheduled_at" in c.patch)
+        return taken
+
+    def times_between(self, low: float, high: float, channel_id: str) -> list[float]:
+        channel = self.channels.get(channel_id)
+        start = max(low, self.now)
+        if start >= high:
+            return []
+        days = int((high - start) // 86400) + 1
+        times = candidate_moments(self.timeline, start, min(days, self.limits.horizon_days * 4),
+                                  channel.posting_times if channel else ())
+        taken = self.taken(channel_id)
+        return [t for t in times if low < t < high and t not in taken]
+
+    # ---- words -----------------------------------------------------------------
+
+    def when(self, moment: float) -> str:
+        return f"{self.words.day(moment, self._year)} {self.words.clock(moment)}"
+
+    def day(self, moment: float) -> str:
+        return self.words.day(moment, self._year)
+
+    @property
+    def _year(self) -> int:
+        return datetime.fromtimestamp(self.now, UTC).year
+
+    def noun(self, post: PostFact) -> str:
+        if post.story_id is not None and post.episode is not None:
+            return f"episode {post.episode}"
+        return "ask" if post.kind == "ask" else "give"
+
+
+def _utc(moment: float) -> datetime:
+    return datetime.fromtimestamp(moment, UTC)
+
+
+def _move(post: PostFact, moment: float) -> Change:
+    return Change("move", post.id, {"scheduled_at": _utc(moment)})
+
+
+def _to_give(post: PostFact) -> Change:
+    return Change("update", post.id, {"kind": "give", "category": None})
+
+
+# ---- kinds of fix -------------------------------------------------------------------
+
+
+def _move_later(search: _Search, finding: Finding, post_id: str,
+                after: float | None = None, what: str = "this") -> Suggestion | None:
+    post = search.posts.get(post_id)
+    if post is None or not search.movable(post):
+        return None
+    start = post.at.timestamp()
+    for moment in search.times_after(max(start, after or start), post):
+        if search.fixes(finding.key, (_move(post, moment),)):
+            name = f"this {search.noun(post)}" if what == "this" else _named(search, post)
+            return Suggestion(f"Move {name} to {search.when(moment)}", (_move(post, moment),))
+    return None
+
+
+def _named(search: _Search, post: PostFact) -> str:
+    return f"the {search.noun(post)} of {search.when(post.at.timestamp())}"
+
+
+def _swap(search: _Search, finding: Finding, ask_id: str) -> Suggestion | None:
+    ask = search.posts.get(ask_id)
+    if ask is None or not search.movable(ask):
+        return None
+    at = ask.at.timestamp()
+    limit = search.timeline.add_days(at, search.limits.horizon_days)
+    gives = sorted(
+        (p for p in search.by_channel.get(ask.channel_id, ())
+         if p.kind != "ask" and search.movable(p)
+         and search.order[p.id] > search.order[ask.id] and p.at.timestamp() <= limit),
+        key=lambda p: search.order[p.id],
+    )
+    for give in gives[: search.limits.max_swaps]:
+        changes = (_move(ask, give.at.timestamp()), _move(give, at))
+        if search.fixes(finding.key, changes):
+            return Suggestion(f"Swap with the give of {search.day(give.at.timestamp())}", changes)
+    return None
+
+
+def _turn_into_give(search: _Search, finding: Finding, ask_id: str) -> Suggestion | None:
+    ask = search.posts.get(ask_id)
+    if ask is None or ask.kind != "ask" or not search.changeable(ask):
+        return None
+    if search.fixes(finding.key, (_to_give(ask),)):
+        name = "this ask" if ask.episode is None else f"episode {ask.episode}"
+        return Suggestion(f"Turn {name} into a give (last resort)",
+                          (_to_give(ask),), last_resort=True)
+    return None
+
+
+def _thin(search: _Search, finding: Finding, *, turn: bool,
+          eligible: Callable[[PostFact], bool]) -> Suggestion | None:
+    """The fewest posts to move (or, with ``turn``, asks to turn into gives),
+    the latest first, until the finding is gone: each step must leave the post it
+    changed out of every new serious finding and add nothing but what is left of
+    this finding."""
+    key = finding.key
+    original = set(finding.post_ids)
+    changes: list[Change] = []
+    done: dict[str, float | None] = {}
+    remaining = set(original)
+    for _ in range(search.limits.max_posts):
+        candidates = sorted(
+            (search.posts[pid] for pid in remaining
+             if pid in search.posts and pid not in done and eligible(search.posts[pid])
+             and (search.changeable(search.posts[pid]) if turn
+                  else search.movable(search.posts[pid]))),
+            key=lambda p: -search.order[p.id],
+        )
+        step = None
+        for post in candidates[:2]:
+            trials = ([None] if turn
+                      else search.times_after(post.at.timestamp(), post, changes))
+            for moment in trials:
+                change = _to_give(post) if moment is None else _move(post, moment)
+                present, added = search.evaluate(key, (*changes, change))
+                if not present and not added:
+                    changes.append(change)
+                    done[post.id] = moment
+                    return _thinned(search, finding, changes, done, turn)
+                # The finding still there names this post as it did: no progress.
+                if present or any(post.id in hit.post_ids for hit in added):
+                    continue
+                if all(hit.code == finding.code and hit.channel_id == finding.channel_id
+                       and set(hit.post_ids) <= original for hit in added):
+                    step = (change, moment, {pid for hit in added for pid in hit.post_ids})
+                    break
+            if step is not None:
+                break
+        if step is None:
+            return None
+        change, moment, left = step
+        changes.append(change)
+        done[change.post_id or ""] = moment
+        remaining = left - set(done)
+    return None
+
+
+def _thinned(search: _Search, finding: Finding, changes: list[Change],
+             done: dict[str, float | None], turn: bool) -> Suggestion:
+    posts = [search.posts[pid] for pid in done]
+    noun = "ask" if all(p.kind == "ask" for p in posts) else "post"
+    if turn:
+        days = ", ".join(search.day(p.at.timestamp()) for p in posts)
+        if len(posts) == 1:
+            summary = f"Turn the ask of {days} into a give (last resort)"
+        else:
+            summary = f"Turn {plural(len(posts), 'ask')} into gives (last resort): {days}"
+        return Suggestion(summary, tuple(changes), last_resort=True)
+    moves = [f"{search.when(p.at.timestamp())} to {search.when(done[p.id] or 0)}" for p in posts]
+    if len(posts) == 1:
+        summary = f"Move the {noun} of {moves[0]}"
+    else:
+        summary = f"Move {plural(len(posts), noun)}: " + "; ".join(moves)
+    return Suggestion(summary, tuple(changes))
+
+
+def _fill_gap(search: _Search, finding: Finding) -> Suggestion | None:
+    params = search.plan.profile.params_for(finding.channel_id)
+    if params.max_gap_days is None:
+        return None
+    first = search.posts.get(finding.post_ids[0])
+    if first is None:
+        return None
+    if finding.details.get("trailing"):
+        high = finding.end.timestamp()
+        # Past the range's end the channel may rest: one post by then is enough.
+        high_inclusive = True
+    else:
+        second = search.posts.get(finding.post_ids[1])
+        if second is None:
+            return None
+        high, high_inclusive = second.at.timestamp(), False
+    cursor = first.at.timestamp()
+    moments: list[float] = []
+    timeline = search.timeline
+    while timeline.add_days(cursor, params.max_gap_days) < high:
+        reach = timeline.add_days(cursor, params.max_gap_days)
+        options = [t for t in search.times_between(cursor, min(reach, high) + 1,
+                                                   finding.channel_id)
+                   if t <= reach and (t < high or (high_inclusive and t <= high))]
+        if not options or len(moments) >= search.limits.max_posts:
+            return None
+        cursor = options[-1]
+        moments.append(cursor)
+    if not moments:
+        return None
+    changes = tuple(
+        Change("create", None, {"channel_id": finding.channel_id, "scheduled_at": _utc(t),
+                                "kind": "give"})
+        for t in moments
+    )
+    if not search.fixes(finding.key, changes):
+        return None
+    if len(moments) == 1:
+        return Suggestion(f"Plan a give on {search.when(moments[0])}", changes)
+    listed = ", ".join(search.when(t) for t in moments)
+    return Suggestion(f"Plan {plural(len(moments), 'give')}: {listed}", changes)
+
+
+def _recategorise(search: _Search, finding: Finding) -> Suggestion | None:
+    """Give the span's latest gives the category that falls short."""
+    if finding.code == "broadcast_only":
+        wanted = ["engage"]
+    else:
+        short = finding.details.get("short") or {}
+        wanted = [c for c in GIVE_CATEGORIES if c in short]
+    if not wanted:
+        return None
+    gives = sorted(
+        (search.posts[pid] for pid in finding.post_ids
+         if pid in search.posts and search.posts[pid].kind != "ask"
+         and search.changeable(search.posts[pid]) and search.posts[pid].category not in wanted),
+        key=lambda p: -search.order[p.id],
+    )
+    changes: list[Change] = []
+    for at, post in enumerate(gives[: search.limits.max_posts]):
+        category = wanted[at % len(wanted)]
+        changes.append(Change("update", post.id, {"category": category}))
+        present, added = search.evaluate(finding.key, changes)
+        if not present and not added:
+            posts = [search.posts[c.post_id or ""] for c in changes]
+            days = ", ".join(
+                f"{search.day(p.at.timestamp())} ({c.patch['category']})"
+                for p, c in zip(posts, changes, strict=True)
+            )
+            what = "this give" if len(posts) == 1 else plural(len(posts), "give")
+            return Suggestion(f"Change the category of {what}: {days}", tuple(changes))
+        if any(hit.code != finding.code for hit in added):
+            return None
+    return None
+
+
+def _plan_ask(search: _Search, finding: Finding) -> Suggestion | None:
+    give = search.posts.get(finding.post_ids[0])
+    if give is None:
+        return None
+    end = give.at.timestamp()
+    start = search.timeline.add_days(end, -search.limits.horizon_days)
+    for moment in reversed(search.times_between(start, end, give.channel_id)):
+        change = Change("create", None, {"channel_id": give.channel_id,
+                                         "scheduled_at": _utc(moment), "kind": "ask"})
+        if search.fixes(finding.key, (change,)):
+            return Suggestion(f"Plan an ask on {search.when(moment)}", (change,))
+    return None
+
+
+def _after_lower_episodes(search: _Search, finding: Finding) -> Suggestion | None:
+    post = search.posts.get(finding.post_ids[0])
+    if post is None or post.story_id is None or post.episode is None:
+        return None
+    lower = [p.at.timestamp() for p in search.by_story.get(post.story_id, ())
+             if p.episode is not None and p.episode < post.episode]
+    if not lower:
+        return None
+    return _move_later(search, finding, post.id, after=max(lower))
+
+
+def _swap_episodes(search: _Search, finding: Finding) -> Suggestion | None:
+    """Trade times with a lower-numbered episode planned after this one."""
+    post = search.posts.get(finding.post_ids[0])
+    if post is None or post.story_id is None or post.episode is None or not search.movable(post):
+        return None
+    later_lower = sorted(
+        (p for p in search.by_story.get(post.story_id, ())
+         if p.episode is not None and p.episode < post.episode
+         and search.order[p.id] > search.order[post.id] and search.movable(p)),
+        key=lambda p: search.order[p.id],
+    )
+    for other in later_lower[: search.limits.max_swaps]:
+        changes = (_move(post, other.at.timestamp()), _move(other, post.at.timestamp()))
+        if search.fixes(finding.key, changes):
+            return Suggestion(
+                f"Swap episode {post.episode} with episode {other.episode} "
+                f"of {search.day(other.at.timestamp())}", changes)
+    return None
+
+
+def _close_stall(search: _Search, finding: Finding) -> Suggestion | None:
+    earlier = search.posts.get(finding.post_ids[0])
+    later = search.posts.get(finding.post_ids[-1])
+    if earlier is None or later is None:
+        return None
+    low, high = earlier.at.timestamp(), later.at.timestamp()
+    if search.movable(later):
+        # Closest to where it was first: the least change to the plan.
+        for moment in reversed(search.times_between(low, high, later.channel_id)):
+            if search.fixes(finding.key, (_move(later, moment),)):
+                return Suggestion(f"Move {search.noun(later)} to {search.when(moment)}",
+                                  (_move(later, moment),))
+    if search.movable(earlier):
+        for moment in search.times_between(low, high, earlier.channel_id):
+            if search.fixes(finding.key, (_move(earlier, moment),)):
+                return Suggestion(f"Move {search.noun(earlier)} to {search.when(moment)}",
+                                  (_move(earlier, moment),))
+    return None
+
+
+def _later_of_pair(search: _Search, finding: Finding) -> Suggestion | None:
+    post = search.posts.get(finding.post_ids[-1])
+    if post is None or post.story_id is None:
+        return _move_later(search, finding, finding.post_ids[-1], what="named")
+    found = _move_later(search, finding, post.id)
+    if found is not None:
+        return replace(found, summary=found.summary.replace(
+            f"this {search.noun(post)}", search.noun(post)))
+    return None
+
+
+def _earlier_of_pair(search: _Search, finding: Finding) -> Suggestion | None:
+    return _move_later(search, finding, finding.post_ids[0], what="named")
+
+
+def _single_ask(kind: str) -> Callable[[_Search, Finding], Suggestion | None]:
+    def strategy(search: _Search, finding: Finding) -> Suggestion | None:
+        ask_id = finding.post_ids[0]
+        if kind == "move":
+            return _move_later(search, finding, ask_id)
+        if kind == "swap":
+            return _swap(search, finding, ask_id)
+        return _turn_into_give(search, finding, ask_id)
+
+    return strategy
+
+
+def _is_ask(post: PostFact) -> bool:
+    return post.kind == "ask"
+
+
+def _any(post: PostFact) -> bool:
+    return True
+
+
+Strategy = Callable[[_Search, Finding], "Suggestion | None"]
+
+_ASK_FIXES: tuple[Strategy, ...] = (_single_ask("move"), _single_ask("swap"),
+                                    _single_ask("turn"))
+
+
+def _thin_moves(search: _Search, finding: Finding) -> Suggestion | None:
+    return _thin(search, finding, turn=False, eligible=_is_ask)
+
+
+def _thin_turns(search: _Search, finding: Finding) -> Suggestion | None:
+    return _thin(search, finding, turn=True, eligible=_is_ask)
+
+
+def _crowded_day(search: _Search, finding: Finding) -> Suggestion | None:
+    return _thin(search, finding, turn=False, eligible=_any)
+
+
+_STRATEGIES: Mapping[str, Sequence[Strategy]] = {
+    "ask_during_listening": _ASK_FIXES,
+    "ask_too_early": _ASK_FIXES,
+    "ask_too_soon": _ASK_FIXES,
+    "story_ask_before_payoff": (_single_ask("move"), _single_ask("turn")),
+    "ask_density": (_thin_moves, _thin_turns),
+    "ask_run": (_thin_moves, _thin_turns),
+    "too_many_posts_per_day": (_crowded_day,),
+    "posts_too_close": (_later_of_pair, _earlier_of_pair),
+    "channel_silent": (_fill_gap,),
+    "category_mix": (_recategorise,),
+    "broadcast_only": (_recategorise,),
+    "no_ask_lately": (_plan_ask,),
+    "story_out_of_order": (_swap_episodes, _after_lower_episodes),
+    "story_stalled": (_close_stall,),
+    "story_rushed": (_later_of_pair,),
+}
