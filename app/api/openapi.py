@@ -91,12 +91,11 @@ def problem_statuses(route: Any, method: str) -> set[int]:
     authenticated = get_principal in calls
     headers = {getattr(p, "alias", p.name).lower() for p in _all_params(dependant, "header_params")}
     has_body = route.body_field is not None
-    has_input = bool(has_body or _all_params(dependant, "path_params")
-                     or _all_params(dependant, "query_params") or headers)
-    statuses = {503}
+    # 422 everywhere: NUL bytes and lone surrogates in any path, query or header
+    # are refused before routing (app.input_guard), whatever the route declares.
+    statuses = {422, 503}
     if authenticated:
-        # A bearer token can be malformed text as well as unknown: 422 or 401.
-        statuses |= {401, 422}
+        statuses.add(401)
         if method not in SAFE_METHODS or _required_role(calls) not in (None, "viewer"):
             statuses.add(403)
     if _all_params(dependant, "path_params"):
@@ -107,8 +106,6 @@ def problem_statuses(route: Any, method: str) -> set[int]:
         statuses |= {400, 412}
     if has_body:
         statuses |= {400, 413}
-    if has_input:
-        statuses.add(422)
     return statuses
 
 

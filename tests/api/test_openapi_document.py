@@ -68,8 +68,7 @@ def test_every_error_is_documented_as_problem_json(document: dict[str, Any]) -> 
                 }, (method, path, status)
         if "{" in path:
             assert "404" in responses, (method, path)
-        if path != "/healthz":
-            assert {"422", "503"} <= set(responses), (method, path)
+        assert {"422", "503"} <= set(responses), (method, path)
         if method in {"POST", "PUT", "PATCH", "DELETE"}:
             assert "403" in responses, (method, path)
     patch_post = document["paths"]["/api/v1/workspaces/{workspace_id}/posts/{post_id}"]["patch"]
