@@ -17,6 +17,7 @@ contains (…)"), and a row may hold a password hash or a token hash.
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 
 from starlette.responses import Response
@@ -28,18 +29,39 @@ from app.input_guard import error_response, is_api_path
 log = logging.getLogger("giveask")
 
 
+# Paths that carry a secret (an invitation link's token); logs show them cut.
+_SECRET_IN_PATH = re.compile(r"(/invitations/)[^/?#\s]+")
+
+
+def redact_path(path: str) -> str:
+    return _SECRET_IN_PATH.sub(r"\1…", path)
+
+
 class _NoSqlRows(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return record.levelno >= logging.INFO
 
 
-def quiet_sql_rows() -> None:
-    """Never log result rows, whatever the logging setup says: SQLAlchemy logs
-    them at DEBUG, and a user row holds a password hash. Statements still log
-    at INFO when asked for, their parameters hidden (hide_parameters)."""
-    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
-    if not any(isinstance(f, _NoSqlRows) for f in engine_log.filters):
-        engine_log.addFilter(_NoSqlRows())
+class _NoSecretPaths(logging.Filter):
+    """uvicorn's access log line: (client, method, path with query, version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_path(args[2]), *args[3:])
+        return True
+
+
+def keep_secrets_out_of_logs() -> None:
+    """Whatever the logging setup says: never log result rows (SQLAlchemy logs
+    them at DEBUG, and a user row holds a password hash; statements still log at
+    INFO when asked for, their parameters hidden by hide_parameters), and never
+    an invitation's token from a request line."""
+    for name, kind in (("sqlalchemy.engine.Engine", _NoSqlRows),
+                       ("uvicorn.access", _NoSecretPaths)):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
 
 
 def _message(exc: BaseException) -> str:
@@ -95,8 +117,8 @@ class CrashGuard:
         try:
             await self.app(scope, receive, watch)
         except Exception as exc:
-            log.error("unhandled error on %s %s\n%s", scope.get("method"), scope.get("path"),
-                      describe(exc))
+            log.error("unhandled error on %s %s\n%s", scope.get("method"),
+                      redact_path(scope.get("path", "")), describe(exc))
             if started:
                 # Half a response is out. Returning without finishing it makes the
                 # server close the connection, which tells the client it is broken;

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import outage
 from app.api import api_router, openapi, problems
 from app.config import Settings, get_settings
-from app.crash_guard import CrashGuard, quiet_sql_rows
+from app.crash_guard import CrashGuard, keep_secrets_out_of_logs
 from app.db import utcnow
 from app.errors import AppError, Unauthorized
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.clock = utcnow
     paging.configure(settings.resolved_secret_key())
-    quiet_sql_rows()
+    keep_secrets_out_of_logs()
     # Inside the session middleware, so both can render the error page.
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
     app.add_middleware(CrashGuard)

@@ -218,3 +218,14 @@ class TestCrashKeepsTheConnection:
         log = server.log.read_text()
         assert "unhandled error on GET /test/crash" in log
         assert "RuntimeError: a bug in a route" in log
+
+
+class TestServerLog:
+    def test_an_invitation_link_is_logged_without_its_token(self, server):
+        token = "inv-secret-0123456789abcdef"
+        status, _ = server.get(f"/invitations/{token}")
+        assert status < 500  # the "not valid" page
+        assert server.get("/healthz")[0] == 200  # the access log line above is out
+        log = server.log.read_text()
+        assert "/invitations/…" in log
+        assert token not in log
