@@ -53,6 +53,7 @@ def create_post(
     idempotency_key: Annotated[str | None, Header(
         alias="Idempotency-Key",
         description="Retry safely: a repeat with the same key returns the first post (200).",
+        json_schema_extra={"maxLength": 64},
     )] = None,
 ) -> Response:
     """Plan a post (a draft). Answers 201 with Location; a repeat with the same

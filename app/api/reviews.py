@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.http import created
@@ -24,6 +24,8 @@ from app.services import posts as post_service
 from app.services.posts import get_post
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["review"])
+# Documented for clients and fuzzers; parse_iso_week decides, with its own message.
+ISO_WEEK: dict[str, Any] = {"pattern": "^[0-9]{4}-W[0-9]{2}$", "examples": ["2026-W48"]}
 
 
 class ApproveIn(BaseModel):
@@ -51,7 +53,7 @@ class CommentIn(BaseModel):
 
 class WeekSubmitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    week: str = Field(description="ISO week, e.g. 2026-W48")
+    week: str = Field(description="ISO week, e.g. 2026-W48", json_schema_extra=ISO_WEEK)
     channel_id: str | None = None
 
 
@@ -59,7 +61,7 @@ class WeekDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "week": "2026-W48", "decision": "approve", "review_token": "…",
         "override_reason": "The sale was agreed with the client."}]})
-    week: str = Field(description="ISO week, e.g. 2026-W48")
+    week: str = Field(description="ISO week, e.g. 2026-W48", json_schema_extra=ISO_WEEK)
     channel_id: str | None = Field(default=None, description="One channel, or all when absent")
     decision: Literal["approve", "send_back"]
     comment: str = Field(default="", max_length=5000)
@@ -204,15 +206,18 @@ def list_waiting_weeks(access: ViewerAccess, session: SessionDep) -> dict[str, A
 
 
 @router.get("/weeks/{week}", response_model=WeekReviewPublic)
-def get_week(week: str, access: ViewerAccess, session: SessionDep,
-         channel_id: str | None = None) -> dict[str, Any]:
+def get_week(week: Annotated[str, Path(description="ISO week, e.g. 2026-W48",
+                                       json_schema_extra=ISO_WEEK)],
+             access: ViewerAccess, session: SessionDep,
+             channel_id: str | None = None) -> dict[str, Any]:
     """An ISO week as a lead reviews it: its posts, findings, gauge and review token."""
     return _review(approvals.week_review(session=session, access=access, week=week,
                                          channel_id=channel_id))
 
 
 @router.get("/week-approvals", response_model=Page[WeekApprovalPublic])
-def list_week_approvals(access: ViewerAccess, session: SessionDep, week: str | None = None,
+def list_week_approvals(access: ViewerAccess, session: SessionDep,
+                        week: Annotated[str | None, Query(json_schema_extra=ISO_WEEK)] = None,
                         channel_id: str | None = None) -> dict[str, Any]:
     rows = approvals.recent_decisions(session=session, access=access, limit=500, week=week,
                                       channel_id=channel_id)
