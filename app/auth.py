@@ -78,9 +78,11 @@ def session_user(request: Request, session: Session) -> User | None:
     return active.user if active else None
 
 
-def begin_cookie_session(request: Request, secret: str) -> None:
+def begin_cookie_session(request: Request, session: Session, secret: str) -> None:
     """A fresh cookie (and CSRF token) at sign-in, so nothing planted before
-    sign-in survives it."""
+    sign-in survives it; a session the browser had before ends."""
+    sessions.end_session(session=session, secret=request.session.get(SESSION_SECRET),
+                         now=request_now(request))
     request.session.clear()
     request.session[SESSION_SECRET] = secret
     request.session[SESSION_SEEN] = int(request_now(request).timestamp())

@@ -156,5 +156,5 @@ def join_with_new_account(request: Request, token: str, session: SessionDep,
             raise
         return _invitation(request, session, token, errors=_field_errors(exc, "password"),
                            name=name, status=exc.status)
-    begin_cookie_session(request, secret)
+    begin_cookie_session(request, session, secret)
     return RedirectResponse(f"/w/{membership.workspace_id}/calendar", status_code=303)

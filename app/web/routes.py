@@ -77,7 +77,7 @@ def login(
                                   address=client_address(request), now=request_now(request),
                                   policy=account_policy(request))
         if outcome.user is not None and outcome.secret is not None:
-            begin_cookie_session(request, outcome.secret)
+            begin_cookie_session(request, session, outcome.secret)
             return RedirectResponse(_safe_next(next), status_code=303)
         if outcome.retry_after is not None:
             status = 429

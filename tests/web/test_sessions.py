@@ -86,6 +86,17 @@ class TestSignOut:
         home = client.get("/", follow_redirects=False)
         assert home.status_code == 303 and home.headers["location"] == "/login"
 
+    def test_signing_in_again_ends_the_session_the_browser_had(self, client, world, clock):
+        csrf = sign_in(client, world.users["editor"], world.passwords["editor"])
+        saved = client.cookies[COOKIE]
+        response = client.post("/login", data={"email": world.users["viewer"],
+                                               "password": world.passwords["viewer"],
+                                               "csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code == 303
+        assert world.users["viewer"] in client.get("/account").text
+        client.cookies.set(COOKIE, saved)
+        assert not signed_in(client)
+
     def test_sign_out_ends_only_this_browser(self, app, client, world, clock):
         sign_in(client, world.users["editor"], world.passwords["editor"])
         with second_client(app) as other:
