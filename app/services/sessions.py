@@ -87,3 +87,13 @@ def end_user_sessions(*, session: Session, user_id: str, now: datetime,
         query = query.where(col(UserSession.id) != keep_id)
     result = session.exec(query)
     return int(result.rowcount or 0)
+
+
+def live_sessions(*, session: Session, user_id: str, now: datetime,
+                  policy: SessionPolicy) -> int:
+    """How many sessions of the user have not ended (idle ones included, which
+    only their cookie can tell)."""
+    rows = session.exec(select(UserSession).where(
+        UserSession.user_id == user_id, col(UserSession.ended_at).is_(None),
+        col(UserSession.created_at) > now - policy.absolute)).all()
+    return len(rows)

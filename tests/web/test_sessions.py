@@ -113,6 +113,7 @@ class TestSignOut:
             sign_in(colleague, world.users["viewer"], world.passwords["viewer"])
             page = laptop.get("/account").text
             assert 'action="/account/sign-out-everywhere"' in page
+            assert "signed in on 2 browsers" in page
             response = laptop.post("/account/sign-out-everywhere", data={"csrf_token": csrf},
                                    follow_redirects=False)
             assert response.status_code == 303
