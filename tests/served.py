@@ -27,7 +27,14 @@ class Seeded:
     workspace_id: str
     channel_id: str
     post_id: str
+    story_id: str
+    series_id: str
     admin_token: str
+    # A second set, for callers that delete: the first set stays for the others.
+    spare_channel_id: str
+    spare_post_id: str
+    spare_story_id: str
+    spare_series_id: str
 
 
 @dataclass(frozen=True)
@@ -58,8 +65,8 @@ def seed(database_url: str) -> Seeded:
     through the services as the command line would."""
     from app.db import make_engine
     from app.schemas import ChannelCreate, PostCreate, WorkspaceCreate
-    from app.schemas_stories import StoryCreate
-    from app.services import channels, posts, stories
+    from app.schemas_stories import SeriesCreate, StoryCreate
+    from app.services import channels, posts, series, stories
     from app.services.access import Access, Principal
     from app.services.tokens import create_token
     from app.services.workspaces import create_workspace
@@ -77,6 +84,10 @@ def seed(database_url: str) -> Seeded:
                 name="Mastodon – Café", platform="mastodon", started_on=date(2026, 1, 5)))
             story = stories.create_story(session=session, access=access,
                                          data=StoryCreate(name="Winter blend"))
+            spare_channel = channels.create_channel(session=session, access=access,
+                                                    data=ChannelCreate(name="Spare channel"))
+            spare_story = stories.create_story(session=session, access=access,
+                                               data=StoryCreate(name="Spare story"))
             monday = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
             first = None
             for day, kind in enumerate(("give", "give", "ask", "give")):
@@ -86,10 +97,20 @@ def seed(database_url: str) -> Seeded:
                     story_id=story.id if kind == "ask" else None,
                     episode=1 if kind == "ask" else None))
                 first = first or post
+            weekly = [series.create_series(
+                session=session, access=access, data=SeriesCreate.model_validate({
+                    "channel_id": channel.id, "name": name, "kind": "give",
+                    "text": "This week's brewing tip.", "rrule": "FREQ=WEEKLY;BYDAY=TU",
+                    "starts_on": "2026-12-01", "time": "09:00", "count": 4}))
+                for name in ("Tip Tuesday", "Spare series")]
+            spare_post, _ = posts.create_post(session=session, access=access, data=PostCreate(
+                channel_id=spare_channel.id, scheduled_at=monday, kind="give", text="Spare"))
             session.commit()
             assert first is not None
             return Seeded(workspace_id=workspace.id, channel_id=channel.id, post_id=first.id,
-                          admin_token=secret)
+                          story_id=story.id, series_id=weekly[0].id, admin_token=secret,
+                          spare_channel_id=spare_channel.id, spare_post_id=spare_post.id,
+                          spare_story_id=spare_story.id, spare_series_id=weekly[1].id)
     finally:
         engine.dispose()
 
