@@ -117,10 +117,10 @@ def test_generated_client_plans_lists_and_reads_problems_as_objects(
 
     # An edit against a version that is no longer current: a 412 problem.
     update_post = _part(generated, "api.posts.update_post")
-    moved = update_post.sync(
+    edited = update_post.sync(
         workspace_id=world.workspace_id, post_id=post.id, client=client,
         body=models.PostUpdate(text="How we roast, in five steps"), if_match=f'"{post.version}"')
-    assert isinstance(moved, models.PostPublic)
+    assert isinstance(edited, models.PostPublic)
     stale = update_post.sync_detailed(
         workspace_id=world.workspace_id, post_id=post.id, client=client,
         body=models.PostUpdate(text="An older idea"), if_match=f'"{post.version}"')
@@ -128,6 +128,9 @@ def test_generated_client_plans_lists_and_reads_problems_as_objects(
     assert isinstance(stale.parsed, models.Problem)
     assert stale.parsed.status == 412
     assert stale.parsed.title
+    kept = _part(generated, "api.posts.get_post").sync(
+        workspace_id=world.workspace_id, post_id=post.id, client=client)
+    assert kept.text == "How we roast, in five steps"
 
     # Without a token: a 401 problem, not None.
     anonymous = generated.Client(base_url=server.url)
