@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.schemas import PostPublic
+
 Severity = Literal["info", "warning", "blocking"]
 Share = float | str
 
@@ -24,10 +26,38 @@ class Finding(BaseModel):
     details: dict[str, Any] = Field(description="The rule's own figures (counts, shares, gaps)")
 
 
+class SuggestedChange(BaseModel):
+    """One change of a suggestion, ready for POST /suggestions/apply."""
+
+    action: Literal["move", "update", "delete", "create"]
+    post_id: str | None = Field(description="null for a post to create")
+    version: int | None = Field(description="The post's version the change was made for")
+    patch: dict[str, Any] = Field(
+        description="move: scheduled_at; update: post fields; create: the new post")
+
+
+class Suggestion(BaseModel):
+    summary: str = Field(description="In an editor's words, e.g. Move this ask to Tue 15 Dec 09:00")
+    changes: list[SuggestedChange]
+    last_resort: bool = Field(description="True for a fix to try only when no other will do")
+
+
+class FindingWithSuggestions(Finding):
+    suggestions: list[Suggestion] = Field(
+        description="Fixes, best first, each checked to resolve this finding and add no "
+        "warning or blocking finding")
+
+
 class FindingsInRange(BaseModel):
     start: str
     end: str
-    items: list[Finding]
+    items: list[FindingWithSuggestions]
+
+
+class AppliedSuggestion(BaseModel):
+    posts: list[PostPublic] = Field(
+        description="The posts changed or created, as GET /posts/{post_id} shows them now")
+    deleted: list[str] = Field(description="Ids of the posts deleted")
 
 
 class CheckResult(BaseModel):

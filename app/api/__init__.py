@@ -11,6 +11,7 @@ from app.api import (
     reviews,
     series,
     stories,
+    suggestions,
     tokens,
     workspaces,
 )
@@ -20,3 +21,4 @@ api_router = APIRouter(generate_unique_id_function=route_operation_id)
 for module in (workspaces, channels, reviews, posts, stories, series, analysis, tokens, members,
                health):
     api_router.include_router(module.router)
+api_router.include_router(suggestions.router)

@@ -20,9 +20,10 @@ from app.schemas_analysis import (
     RulesProfilePublic,
 )
 from app.services import rules_profile, whatif
-from app.services.analysis import context, findings_in_range
+from app.services.analysis import context
 from app.services.calendar import CalendarFilter, calendar, current_week, whole_weeks
 from app.services.channels import get_channel
+from app.services.suggestions import findings_with_suggestions
 from app.services.whatif import CheckBody, next_slot
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
@@ -74,16 +75,18 @@ def list_findings(
     channel_id: str | None = None,
 ) -> dict[str, Any]:
     """Findings whose span meets `[start, end)` (default: the current ISO week),
-    ordered by start, code, first post id."""
+    ordered by start, code, first post id, each with its suggestions: fixes, best
+    first, that `POST /suggestions/apply` takes as they are."""
     range_start, range_end = _range(start, end, access.workspace.timezone)
     if channel_id is not None:
         get_channel(session=session, access=access, channel_id=channel_id,
                     field="query.channel_id")
     ctx = context(session=session, workspace=access.workspace,
                   channel_ids=[channel_id] if channel_id else None)
-    findings = findings_in_range(ctx, start=range_start, end=range_end)
+    found = findings_with_suggestions(ctx, start=range_start, end=range_end,
+                                      now=datetime.now(UTC))
     return {"start": format_utc(range_start), "end": format_utc(range_end),
-            "items": [f.as_dict() for f in findings]}
+            "items": [{**f.finding.as_dict(), "suggestions": f.suggestions} for f in found]}
 
 
 @router.post("/check", response_model=CheckResult)

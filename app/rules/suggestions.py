@@ -200,6 +200,7 @@ class _Search:
         self.bare = replace(plan, range_start=None)
         self._baselines: dict[tuple[frozenset[str], frozenset[str]], dict[Key, Hit]] = {}
         self.trials = 0
+        self._year = 0
 
     # ---- what-if ---------------------------------------------------------------
 
@@ -273,6 +274,9 @@ class _Search:
 
     def suggestions(self, finding: Finding) -> list[Suggestion]:
         self.trials = 0
+        # Dates carry their year when it isn't the year the finding starts in, as
+        # the finding's own message does.
+        self._year = self.words.year(finding.start.timestamp())
         if not self.has(finding.key):
             return []
         found: list[Suggestion] = []
@@ -333,9 +337,6 @@ class _Search:
     def day(self, moment: float) -> str:
         return self.words.day(moment, self._year)
 
-    @property
-    def _year(self) -> int:
-        return datetime.fromtimestamp(self.now, UTC).year
 
     def noun(self, post: PostFact) -> str:
         if post.story_id is not None and post.episode is not None:
