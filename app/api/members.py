@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request, Response
 
-from app.auth import AdminAccess, ViewerAccess, request_now, request_settings
+from app.auth import AdminAccess, PrincipalDep, ViewerAccess, request_now, request_settings
 from app.db import SessionDep
+from app.errors import Forbidden
 from app.models import Invitation, Membership, User
 from app.schemas import (
     InvitationCreated,
@@ -22,7 +23,8 @@ from app.schemas import (
 from app.services import members as service
 from app.services import users
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["members"])
+router = APIRouter(tags=["members"])
+WORKSPACE = "/api/v1/workspaces/{workspace_id}"
 
 
 def _public(membership: Membership, user: User) -> MemberPublic:
@@ -42,7 +44,7 @@ def _invitation(invitation: Invitation) -> InvitationPublic:
     )
 
 
-@router.get("/members", response_model=MembersPage)
+@router.get(WORKSPACE + "/members", response_model=MembersPage)
 def list_members(request: Request, access: ViewerAccess, session: SessionDep) -> MembersPage:
     """The workspace's members, and the invitations still waiting for an answer."""
     rows = users.list_members(session=session, access=access)
@@ -52,7 +54,7 @@ def list_members(request: Request, access: ViewerAccess, session: SessionDep) ->
                        invitations=[_invitation(i) for i in pending])
 
 
-@router.post("/members", status_code=202, response_model=InvitationCreated)
+@router.post(WORKSPACE + "/members", status_code=202, response_model=InvitationCreated)
 def invite_member(request: Request, data: MemberCreate, access: AdminAccess,
                   session: SessionDep) -> InvitationCreated:
     """Invite a person by email with a role. They become a member when they
@@ -69,7 +71,7 @@ def invite_member(request: Request, data: MemberCreate, access: AdminAccess,
         accept_url=f"{str(request.base_url).rstrip('/')}/invitations/{created.token}")
 
 
-@router.patch("/members/{member_id}", response_model=MemberPublic)
+@router.patch(WORKSPACE + "/members/{member_id}", response_model=MemberPublic)
 def change_member_role(member_id: str, data: MemberUpdate, access: AdminAccess,
                        session: SessionDep) -> MemberPublic:
     """Change a member's role. The workspace keeps at least one admin (409)."""
@@ -79,10 +81,26 @@ def change_member_role(member_id: str, data: MemberUpdate, access: AdminAccess,
     return _public(membership, user)
 
 
-@router.delete("/invitations/{invitation_id}", status_code=204)
+@router.delete(WORKSPACE + "/invitations/{invitation_id}", status_code=204)
 def revoke_invitation(request: Request, invitation_id: str, access: AdminAccess,
                       session: SessionDep) -> Response:
     """Withdraw an invitation: its link stops working."""
     service.revoke(session=session, access=access, invitation_id=invitation_id,
                    now=request_now(request))
     return Response(status_code=204)
+
+
+@router.post("/api/v1/invitations/{token}/accept", response_model=MemberPublic)
+def accept_invitation(request: Request, token: str, principal: PrincipalDep,
+                      session: SessionDep) -> MemberPublic:
+    """Join the workspace an invitation names, signed in (session cookie, with
+    its X-CSRF-Token) as the invited email. An API token cannot accept: it
+    belongs to a workspace, not to the person invited. Someone without an
+    account creates it on the invitation's page (``accept_url``)."""
+    if principal.is_token or principal.user_id is None:
+        raise Forbidden("Accept an invitation signed in as the person invited, not with an "
+                        "API token.")
+    user = users.get_user(session=session, user_id=principal.user_id)
+    membership = service.accept(session=session, token=token, user=user,
+                                now=request_now(request))
+    return _public(membership, user)

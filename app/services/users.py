@@ -87,3 +87,10 @@ def member_user(*, session: Session, membership: Membership) -> User:
     if user is None:
         raise NotFound(f"No member {membership.id}.")
     return user
+
+
+def get_user(*, session: Session, user_id: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user {user_id}.")
+    return user

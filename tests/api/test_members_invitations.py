@@ -187,6 +187,34 @@ class TestAccepting:
         assert body["invitations"] == []
 
 
+class TestAcceptingThroughTheApi:
+    def test_the_invited_person_signed_in_accepts(self, client, world, session):
+        other = build_world(session, name="Other Co")
+        email = other.users["editor"]
+        token = invite(client, world, email, "lead").json()["token"]
+        path = f"/api/v1/invitations/{token}/accept"
+        assert client.post(path).status_code == 401
+        assert client.post(path, headers=other.auth("editor")).status_code == 403  # a token
+        csrf = sign_in(client, email, other.passwords["editor"])
+        assert client.post(path).status_code == 403  # a cookie write needs its CSRF header
+        response = client.post(path, headers={"X-CSRF-Token": csrf})
+        assert response.status_code == 200
+        assert (response.json()["email"], response.json()["role"]) == (email, "lead")
+        assert workspaces_of(session, email) == {other.workspace_id, world.workspace_id}
+        again = client.post(path, headers={"X-CSRF-Token": csrf})
+        assert again.status_code == 404
+
+    def test_someone_else_signed_in_is_refused(self, client, world, session):
+        other = build_world(session, name="Other Co")
+        token = invite(client, world, "invited@acme.test").json()["token"]
+        csrf = sign_in(client, other.users["viewer"], other.passwords["viewer"])
+        response = client.post(f"/api/v1/invitations/{token}/accept",
+                               headers={"X-CSRF-Token": csrf})
+        assert response.status_code == 403
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert workspaces_of(session, other.users["viewer"]) == {other.workspace_id}
+
+
 class TestAdministering:
     def test_another_workspaces_invitation_cannot_be_withdrawn(self, client, world, session):
         other = build_world(session, name="Other Co")
