@@ -36,13 +36,42 @@ class Card:
 
 
 @dataclass
-class Band:
-    """A dense stretch (ask_density) drawn across the days it spans."""
+class Stretch:
+    """A dense stretch (ask_density) as one week sees it: the days of the week
+    it covers, and what it means this week. One element per week, however
+    long the stretch runs."""
 
     finding: dict[str, Any]
     channel: str
-    starts_here: bool
-    ends_here: bool
+    first_day: int  # 0 = Monday
+    last_day: int
+    asks: int  # the channel's asks and posts this week
+    posts: int
+    allowed: str  # "1 in 5"
+    ask_ids: list[str]  # the stretch's asks this week, as shown
+    continues_before: bool
+    continues_after: bool
+
+    @property
+    def words(self) -> str:
+        if not self.posts:
+            return f"No {self.channel} posts this week; the stretch only runs on into it."
+        posts = "post" if self.posts == 1 else "posts"
+        verb = "is an ask" if self.asks == 1 else "are asks"
+        return (f"{self.asks} of {self.posts} {self.channel} {posts} this week {verb}; "
+                f"the rhythm allows {self.allowed}.")
+
+    @property
+    def short(self) -> str:
+        if not self.posts:
+            return "runs on into this week"
+        return f"{self.asks} of {self.posts} are asks; {self.allowed} allowed"
+
+    @property
+    def span(self) -> str:
+        """The stretch as a whole, in local dates."""
+        start, end = self.finding["local_start"], self.finding["local_last"]
+        return f"{start.strftime('%a %-d %b')} – {end.strftime('%a %-d %b')}"
 
 
 @dataclass
@@ -50,7 +79,7 @@ class Day:
     day: date
     cards: list[Card] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
-    bands: list[Band] = field(default_factory=list)
+    dense: bool = False  # inside a dense stretch (drawn once per week, see Stretch)
     in_range: bool = True
     is_today: bool = False
 
@@ -83,6 +112,7 @@ class Week:
     days: list[Day]
     total: Gauge
     channels: list[Gauge]
+    stretches: list[Stretch] = field(default_factory=list)
 
 
 @dataclass
@@ -154,11 +184,14 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
         cursor += timedelta(days=1)
 
     by_post: dict[str, list[dict[str, Any]]] = {}
+    stretches: list[dict[str, Any]] = []
     for finding in data["findings"]:
         finding["local_start"] = parse_time(finding["start"]).astimezone(tz)
         finding["local_end"] = parse_time(finding["end"]).astimezone(tz)
         if finding["code"] in SPAN_CODES:
-            _band(finding, days, names)
+            # A stretch's end is exclusive: its last window ends there.
+            finding["local_last"] = finding["local_end"] - timedelta(microseconds=1)
+            stretches.append(finding)
             continue
         if finding["code"] in DAY_CODES:
             day = days.get(finding["local_start"].date())
@@ -184,6 +217,8 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
                               story=stories.get(post.get("story_id") or ""),
                               series=series.get(post.get("series_id") or "")))
 
+    post_days = {p["id"]: parse_time(p["scheduled_at"]).astimezone(tz).date()
+                 for p in data["posts"]}
     weeks = []
     for week in data["weeks"]:
         monday = parse_time(week["start"]).astimezone(tz).date()
@@ -196,8 +231,11 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
                       warning=sum(g.warning for g in gauges))
         week_days = [days[monday + timedelta(days=i)] for i in range(7)
                      if monday + timedelta(days=i) in days]
+        counts = {c["channel_id"]: (c["asks"], c["gives"] + c["asks"]) for c in week["channels"]}
         weeks.append(Week(label=week["week"], monday=monday, days=week_days, total=total,
-                          channels=gauges))
+                          channels=gauges,
+                          stretches=_stretches(stretches, monday, days, names, counts,
+                                               post_days)))
     return CalendarView(
         view=view, anchor=anchor, tz=tz, weeks=weeks, channels=data["channels"],
         findings=data["findings"], title=title_for(view, anchor),
@@ -207,17 +245,32 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
     )
 
 
-def _band(finding: dict[str, Any], days: dict[date, Day], names: dict[str, str]) -> None:
-    start = finding["local_start"].date()
-    # A stretch's end is exclusive: its last window ends there.
-    end = (finding["local_end"] - timedelta(microseconds=1)).date()
-    cursor = start
-    while cursor <= end:
-        day = days.get(cursor)
-        if day is not None:
-            day.bands.append(Band(finding=finding, channel=names.get(finding["channel_id"], "?"),
-                                  starts_here=cursor == start, ends_here=cursor == end))
-        cursor += timedelta(days=1)
+def _stretches(findings: list[dict[str, Any]], monday: date, days: dict[date, Day],
+               names: dict[str, str], counts: dict[str, tuple[int, int]],
+               post_days: dict[str, date]) -> list[Stretch]:
+    sunday = monday + timedelta(days=6)
+    found = []
+    for finding in findings:
+        start, last = finding["local_start"].date(), finding["local_last"].date()
+        if last < monday or start > sunday:
+            continue
+        first_day, last_day = max(start, monday), min(last, sunday)
+        cursor = first_day
+        while cursor <= last_day:
+            if cursor in days:
+                days[cursor].dense = True
+            cursor += timedelta(days=1)
+        asks, posts = counts.get(finding["channel_id"], (0, 0))
+        share = str(finding["details"].get("max_ask_share", ""))
+        allowed = share.replace("/", " in ") if "/" in share else share
+        found.append(Stretch(
+            finding=finding, channel=names.get(finding["channel_id"], "?"),
+            first_day=(first_day - monday).days, last_day=(last_day - monday).days,
+            asks=asks, posts=posts, allowed=allowed,
+            ask_ids=[i for i in finding["post_ids"] if monday <= post_days.get(i, date.min)
+                     <= sunday],
+            continues_before=start < monday, continues_after=last > sunday))
+    return found
 
 
 def local_today(tz: ZoneInfo) -> date:

@@ -74,7 +74,7 @@ def _seed(database_url: str) -> tuple[str, str, dict[str, tuple[str, str]]]:
         channel = Channel(workspace_id=workspace.id, name="Mastodon – Café", platform="mastodon",
                           started_on=date(2025, 1, 1))
         session.add(channel)
-        for role in ("viewer", "editor", "lead"):
+        for role in ("viewer", "editor", "lead", "admin"):
             email, password = f"{role}@browser.test", f"{role}-password-1"
             user = users.create_user(session=session, email=email, password=password,
                                      name=f"{role.capitalize()} Person")
