@@ -48,7 +48,7 @@ class Access:
     def require(self, role: str) -> None:
         if not self.can(role):
             raise Forbidden(
-                f"Your role here is {self.role}; only a {role} or above may "
+                f"Your role here is {self.role}; only {with_article(role)} or above may "
                 f"{ROLE_VERBS[role]}.",
                 extra={"role": self.role, "required_role": role},
             )
@@ -76,3 +76,8 @@ def workspace_access(*, session: Session, principal: Principal, workspace_id: st
         raise missing
     workspace, role = row
     return Access(workspace=workspace, role=role, principal=principal)
+
+
+def with_article(role: str) -> str:
+    """"an editor", "an admin", "a lead", "a viewer"."""
+    return ("an " if role[:1] in "aeiou" else "a ") + role

@@ -112,6 +112,13 @@ def episodes(*, session: Session, access: Access, story_id: str) -> list[Post]:
     return list(session.exec(query).all())
 
 
+def next_episode(*, session: Session, access: Access, story_id: str) -> int:
+    """The number after the story's highest episode (1 for a story without one)."""
+    highest = session.exec(select(func.max(Post.episode)).where(
+        Post.workspace_id == access.workspace.id, Post.story_id == story_id)).one()
+    return int(highest or 0) + 1
+
+
 def findings(*, session: Session, access: Access, story: Story) -> list[Finding]:
     """Every story finding of this story (its whole plan, no range)."""
     ctx = context(session=session, workspace=access.workspace)

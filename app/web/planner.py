@@ -23,7 +23,7 @@ from app.services import approvals, lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
-from app.services.stories import all_stories
+from app.services.stories import all_stories, next_episode
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
 from app.web.calendar_view import VIEWS, build, local_today, view_range
@@ -182,6 +182,12 @@ def duplicate_post(request: Request, post_id: str, access: WebAccess, user: Curr
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone), shift_days=1)
     form.values.pop("version", None)
     form.message = "A copy, one day later. Change what you need and save."
+    if post.story_id and post.episode is not None:
+        # An episode number is used once per story: the copy becomes the next one.
+        episode = next_episode(session=session, access=access, story_id=post.story_id)
+        form.values["episode"] = str(episode)
+        form.message = (f"A copy, one day later, as episode {episode} of its story. "
+                        "Change what you need and save.")
     return render_form(request, form_context(request, session, access, user, form, None))
 
 

@@ -1,0 +1,77 @@
+"""What an editor and a viewer meet on the way through the pages: a duplicated
+story episode saves as the next episode, a viewer's dialog runs no live check,
+and refusals name the role in good English."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from app.models import Post
+from tests.web.test_planner import form, sign_in
+
+
+def story_post(client, world) -> dict:  # type: ignore[no-untyped-def]
+    story = client.post(world.path("/stories"), headers=world.auth("editor"),
+                        json={"name": "Winter launch"}).json()
+    when = (datetime.now(UTC) + timedelta(days=12)).replace(microsecond=0).isoformat()
+    post = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+        "channel_id": world.channel_id, "scheduled_at": when, "kind": "give",
+        "text": "Episode one", "story_id": story["id"], "episode": 1})
+    assert post.status_code == 201, post.text
+    return dict(post.json())
+
+
+class TestDuplicate:
+    def test_a_duplicated_episode_saves_as_the_next_episode(self, client, world, session):
+        original = story_post(client, world)
+        csrf = sign_in(client, world, "editor")
+        page = client.get(f"/w/{world.workspace_id}/posts/{original['id']}/duplicate")
+        assert page.status_code == 200
+        assert 'name="episode" inputmode="numeric" value="2"' in page.text
+        assert "episode 2 of its story" in page.text
+        day = page.text.split('name="date" value="')[1].split('"')[0]
+        saved = client.post(f"/w/{world.workspace_id}/posts", follow_redirects=False,
+                            data=form(world, csrf, date=day, text="Episode one",
+                                      story_id=original["story_id"], episode="2"))
+        assert saved.status_code == 303, saved.text
+        episodes = sorted(p.episode for p in session.exec(
+            select(Post).where(Post.story_id == original["story_id"])).all())
+        assert episodes == [1, 2]
+
+    def test_a_plain_post_duplicates_without_an_episode(self, client, world):
+        when = (datetime.now(UTC) + timedelta(days=12)).replace(microsecond=0).isoformat()
+        post = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+            "channel_id": world.channel_id, "scheduled_at": when, "kind": "give",
+            "text": "A tip"}).json()
+        sign_in(client, world, "editor")
+        page = client.get(f"/w/{world.workspace_id}/posts/{post['id']}/duplicate")
+        assert "A copy, one day later. Change" in page.text
+
+
+class TestViewers:
+    def test_a_viewer_opening_a_post_runs_no_live_check(self, client, world):
+        original = story_post(client, world)
+        sign_in(client, world, "viewer")
+        page = client.get(f"/w/{world.workspace_id}/posts/{original['id']}/edit")
+        assert page.status_code == 200
+        assert "Episode one" in page.text
+        assert f'hx-post="/w/{world.workspace_id}/check"' not in page.text
+
+    def test_an_editor_gets_the_live_check(self, client, world):
+        original = story_post(client, world)
+        sign_in(client, world, "editor")
+        page = client.get(f"/w/{world.workspace_id}/posts/{original['id']}/edit")
+        assert f'hx-post="/w/{world.workspace_id}/check"' in page.text
+
+    def test_refusals_name_the_role_with_its_article(self, client, world):
+        refused = client.post(world.path("/channels"), headers=world.auth("viewer"),
+                              json={"name": "New"})
+        assert refused.status_code == 403
+        assert "only an editor or above" in refused.json()["detail"]
+        refused = client.get(world.path("/tokens"), headers=world.auth("lead"))
+        assert "only an admin" in refused.json()["detail"]
+        refused = client.put(world.path("/rules"), headers=world.auth("editor"),
+                             json={"preset": "beth_dunn"})
+        assert "only a lead or above" in refused.json()["detail"]
