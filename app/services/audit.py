@@ -57,7 +57,8 @@ def history(
 
 def history_page(
     *, session: Session, access: Access, subject_type: str | None = None,
-    subject_id: str | None = None, limit: int | None = None, cursor: str | None = None,
+    subject_id: str | None = None, actor_id: str | None = None, action: str | None = None,
+    limit: int | None = None, cursor: str | None = None,
 ) -> tuple[list[AuditEvent], str | None]:
     """One page of the history, newest first, and the cursor of the next
     (older) page: a keyset on (time, id), so paging through a post with
@@ -68,6 +69,10 @@ def history_page(
         query = query.where(AuditEvent.subject_type == subject_type)
     if subject_id:
         query = query.where(AuditEvent.subject_id == subject_id)
+    if actor_id:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
     if cursor:
         at, event_id = _history_cursor(cursor)
         query = query.where(or_(col(AuditEvent.at) < at,
@@ -90,3 +95,10 @@ def _history_cursor(cursor: str) -> tuple[datetime, str]:
     if at is None or at.tzinfo is None:
         raise Invalid.one("query.cursor", "not a cursor this API gave out; start again without it")
     return at, event_id
+
+
+def actions(*, session: Session, access: Access) -> list[str]:
+    """The kinds of change the workspace's history holds, for its filter."""
+    rows = session.exec(select(AuditEvent.action).where(
+        AuditEvent.workspace_id == access.workspace.id).distinct()).all()
+    return sorted(str(r) for r in rows)

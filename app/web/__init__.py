@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from app.web import account, members, planner, reviews, routes, series, stories
+from app.web import account, history, members, planner, reviews, routes, series, stories
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
 web_router.include_router(planner.router)
 web_router.include_router(reviews.router)
+web_router.include_router(history.router)
 web_router.include_router(stories.router)
 web_router.include_router(series.router)
 web_router.include_router(members.router)

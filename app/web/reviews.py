@@ -1,5 +1,5 @@
 """Review pages: post lifecycle actions, comments, the approvals queue, a week's
-review, the history, and the admin's tokens page (members: app/web/members.py)."""
+review, and the admin's tokens page (history: history.py; members: members.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
 from app.models import ApiToken
-from app.services import approvals, audit, lifecycle, tokens
+from app.services import approvals, lifecycle, tokens
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.people import display_names
@@ -183,22 +183,7 @@ async def submit_week(request: Request, week: str, access: WebAccess, user: Curr
                         f"week {week[-2:].lstrip('0')} for review.")
 
 
-# ---- history, tokens --------------------------------------------------------------------
-
-
-@router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, access: WebAccess, user: CurrentUser,
-                 session: SessionDep, cursor: str | None = None) -> Response:
-    """The workspace's history, 100 events a page, newest first; "Older events"
-    follows the cursor to the next page."""
-    events, next_cursor = audit.history_page(session=session, access=access, limit=100,
-                                             cursor=cursor or None)
-    return render(request, "history.html", {
-        "user": user, "workspace": access.workspace, "access": access,
-        "nav": nav(session, access, "history"), "events": events,
-        "next_cursor": next_cursor, "first_page": not cursor,
-        "names": display_names(session=session, ids=[e.actor_id for e in events]),
-        "tz": ZoneInfo(access.workspace.timezone)})
+# ---- tokens ----------------------------------------------------------------------------
 
 
 def _tokens(request: Request, session: Session, access: Access, user: Any,
