@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi.routing import iter_route_contexts
+from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -159,17 +160,64 @@ def _json_errors(body: bytes) -> list[dict[str, Any]] | None:
     return errors
 
 
+def _multipart_fields(body: bytes, boundary: bytes) -> list[tuple[str, str]]:
+    """The text fields of a multipart body (files are skipped), decoded as
+    Starlette decodes them; nothing at all if the body does not parse."""
+    fields: list[tuple[str, str]] = []
+    header_field, header_value = bytearray(), bytearray()
+    part: dict[str, Any] = {}
+
+    def on_part_begin() -> None:
+        part.clear()
+        part.update(headers={}, data=bytearray())
+
+    def on_header_end() -> None:
+        part["headers"][bytes(header_field).lower()] = bytes(header_value)
+        header_field.clear()
+        header_value.clear()
+
+    def on_part_end() -> None:
+        _, options = parse_options_header(part["headers"].get(b"content-disposition", b""))
+        if b"filename" in options:
+            return
+        name = options.get(b"name", b"").decode("utf-8", "replace")
+        data = bytes(part["data"])
+        try:
+            fields.append((name, data.decode("utf-8")))
+        except UnicodeDecodeError:
+            fields.append((name, data.decode("latin-1")))
+
+    parser = MultipartParser(boundary, {
+        "on_part_begin": on_part_begin,
+        "on_header_field": lambda data, start, end: header_field.extend(data[start:end]),
+        "on_header_value": lambda data, start, end: header_value.extend(data[start:end]),
+        "on_header_end": on_header_end,
+        "on_part_data": lambda data, start, end: part["data"].extend(data[start:end]),
+        "on_part_end": on_part_end,
+    })
+    try:
+        parser.write(body)
+        parser.finalize()
+    except Exception:  # a malformed body: the route answers it
+        return []
+    return fields
+
+
 def _body_errors(scope: Scope, body: bytes) -> list[dict[str, Any]] | None:
     if not body:
         return []
-    content_type = ""
+    header = b""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            content_type = value.decode("latin-1").split(";")[0].strip().lower()
-    if content_type == "application/json" or content_type.endswith("+json"):
+            header = value
+    content_type, options = parse_options_header(header)
+    kind = content_type.decode("latin-1").lower()
+    if kind == "application/json" or kind.endswith("+json"):
         return _json_errors(body)
-    if content_type == "application/x-www-form-urlencoded":
+    if kind == "application/x-www-form-urlencoded":
         return _pairs_errors(parse_qsl(body.decode("latin-1"), keep_blank_values=True), "")
+    if kind == "multipart/form-data" and options.get(b"boundary"):
+        return _pairs_errors(_multipart_fields(body, options[b"boundary"]), "")
     return []
 
 

@@ -292,6 +292,24 @@ class TestForms:
         assert "text" in response.text
         assert counts(session) == before
 
+    def test_a_nul_in_a_multipart_field_is_refused(self, client, world, session):
+        from tests.web.test_planner import sign_in
+
+        csrf = sign_in(client, world)
+        before = counts(session)
+        response = client.post(f"/w/{world.workspace_id}/posts", data={
+            "csrf_token": csrf, "channel_id": world.channel_id, "date": "2026-11-24",
+            "time": "09:00", "kind": "give", "text": NUL},
+            files={"attachment": ("a.bin", b"\x00\x01binary is fine in a file")})
+        assert response.status_code == 422
+        assert "text: must not contain NUL" in response.text
+        assert counts(session) == before
+
+    def test_a_multipart_api_body_names_the_field(self, client, world):
+        response = client.post(world.path("/channels"), headers=world.auth("admin"),
+                               files={"name": (None, NUL)})
+        assert_refused(response, "name")
+
     def test_a_multipart_body_over_the_limit_is_a_413(self, client, world):
         response = client.post(f"/w/{world.workspace_id}/posts",
                                files={"file": ("plan.csv", b"x" * 1_100_000)})
