@@ -75,3 +75,23 @@ class TestViewers:
         refused = client.put(world.path("/rules"), headers=world.auth("editor"),
                              json={"preset": "beth_dunn"})
         assert "only a lead or above" in refused.json()["detail"]
+
+
+class TestSeriesCounts:
+    def test_the_series_page_counts_dates_skips_and_posts_alike(self, client, world):
+        from datetime import date
+
+        today = date.today()
+        start = today - timedelta(days=today.weekday()) + timedelta(weeks=3)
+        skipped = (start + timedelta(weeks=2)).isoformat()
+        series = client.post(world.path("/series"), headers=world.auth("editor"), json={
+            "name": "Tip Tuesday", "channel_id": world.channel_id, "kind": "give",
+            "text": "A weekly tip", "rrule": "FREQ=WEEKLY", "starts_on": start.isoformat(),
+            "time": "09:00", "count": 10, "skipped_dates": [skipped]})
+        assert series.status_code == 201, series.text
+        sign_in(client, world, "viewer")
+        page = client.get(f"/w/{world.workspace_id}/series/{series.json()['id']}")
+        assert "10 dates of the rule" in page.text
+        assert f"Skipped: {skipped}" in page.text
+        assert "(9 posts)" in page.text
+        assert page.text.count("<tr data-post-id=") == 9
