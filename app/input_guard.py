@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from fastapi.routing import iter_route_contexts
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import problems
@@ -56,7 +56,11 @@ def error_response(
                                 headers=headers)
     from app.web.render import render_error
 
-    page = render_error(Request(scope), status, title, detail)
+    page: Response
+    try:
+        page = render_error(Request(scope), status, title, detail)
+    except Exception:  # the page needs templates and a session; never fail the failure
+        page = PlainTextResponse(f"{title}. {detail}", status_code=status)
     page.headers.update(headers or {})
     return page
 
