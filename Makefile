@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run    set up, migrate, load the demo if empty, serve on http://127.0.0.1:8000"
 	@echo "make test   set up with dev tools, then ruff, mypy and pytest"
-	@echo "make bench  engine and calendar benchmarks (figures and ratios)"
+	@echo "make bench  engine, calendar and suggestion benchmarks (figures and ratios)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make fuzz   schemathesis against the served app on SQLite and PostgreSQL"
 
@@ -52,6 +52,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/calendar.py
+	$(BIN)/python bench/suggestions.py
 	$(BIN)/python bench/sqlite_concurrency.py
 
 clean:

@@ -42,7 +42,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from app.rules.engine import analyse, plan_hits
+from app.rules.channel import ChannelPosts
+from app.rules.checks import channel_hits
+from app.rules.engine import analyse
 from app.rules.facts import (
     GIVE_CATEGORIES,
     RULE_CODES,
@@ -56,6 +58,7 @@ from app.rules.facts import (
 from app.rules.hits import Hit
 from app.rules.messages import Words, plural
 from app.rules.slots import candidate_moments
+from app.rules.stories import StoryPosts, story_hits
 from app.rules.timeline import Timeline
 
 Action = Literal["move", "update", "delete", "create"]
@@ -178,6 +181,46 @@ class _OutOfTrials(Exception):
     pass
 
 
+# Codes whose findings span several posts and merge: one that names only posts
+# an existing finding of the code names is that finding made smaller.
+SHRINKING = frozenset({"ask_density", "ask_run", "category_mix", "broadcast_only",
+                       "too_many_posts_per_day"})
+
+
+class _Baseline:
+    """The hits of the plan as it is, for one scope."""
+
+    def __init__(self, hits: Iterable[Hit]) -> None:
+        self.keys: set[Key] = set()
+        self.spans: dict[tuple[str, str], list[frozenset[str]]] = {}
+        for hit in hits:
+            self.keys.add(hit.key)
+            if hit.code in SHRINKING:
+                self.spans.setdefault((hit.code, hit.channel_id), []).append(
+                    frozenset(hit.post_ids))
+
+    def shrunk(self, hit: Hit) -> bool:
+        """Whether a hit is one of the plan's findings made smaller: same code and
+        channel, naming only posts that finding names."""
+        return any(span.issuperset(hit.post_ids)
+                   for span in self.spans.get((hit.code, hit.channel_id), ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A what-if: is the finding still there, which of its posts a smaller
+    version of it still names (``left``), and the new serious hits (``added``);
+    a smaller version of another finding is not new."""
+
+    present: bool
+    added: list[Hit]
+    left: frozenset[str]
+
+    @property
+    def fixed(self) -> bool:
+        return not self.present and not self.left and not self.added
+
+
 class _Search:
     def __init__(self, plan: Plan, now: datetime, limits: Limits) -> None:
         self.plan = plan
@@ -197,10 +240,13 @@ class _Search:
         self.channels: dict[str, ChannelFact] = {c.id: c for c in plan.channels}
         self.stories: dict[str, StoryFact] = {s.id: s for s in plan.stories}
         self.serious = {code for code in RULE_CODES if plan.profile.severity_of(code) != "info"}
-        self.bare = replace(plan, range_start=None)
-        self._baselines: dict[tuple[frozenset[str], frozenset[str]], dict[Key, Hit]] = {}
+        self._baselines: dict[tuple[frozenset[str], frozenset[str]], _Baseline] = {}
+        self._channel_bases: dict[str, tuple[list[tuple[float, str, PostFact]], list[Hit]]] = {}
+        self._story_bases: dict[str, list[Hit]] = {}
+        self.range_end = plan.range_end.timestamp() if plan.range_end is not None else None
         self.trials = 0
         self._year = 0
+        self.fixable: dict[Key, bool] = {}
 
     # ---- what-if ---------------------------------------------------------------
 
@@ -221,54 +267,103 @@ class _Search:
                 stories.add(str(change.patch["story_id"]))
         return frozenset(channels), frozenset(s for s in stories if s in self.stories)
 
-    def _posts_of(self, channels: frozenset[str], stories: frozenset[str]) -> list[PostFact]:
-        chosen: dict[str, PostFact] = {}
-        for channel_id in channels:
-            chosen.update((p.id, p) for p in self.by_channel.get(channel_id, ()))
-        for story_id in stories:
-            chosen.update((p.id, p) for p in self.by_story.get(story_id, ()))
-        return list(chosen.values())
+    def _channel_run(self, channel_id: str, pairs: list[tuple[float, str, PostFact]]
+                     ) -> list[Hit]:
+        """The channel rules on one channel's posts, given in plan order, as
+        :func:`~app.rules.engine.plan_hits` runs them."""
+        if not pairs:
+            return []
+        posts = [post for _, _, post in pairs]
+        view = ChannelPosts(channel_id, posts, range(len(posts)), [m for m, _, _ in pairs],
+                            [post.kind for post in posts], self.timeline)
+        return channel_hits(view, self.plan.profile.params_for(channel_id),
+                            self.channels.get(channel_id), self.range_end)
 
-    def _hits(self, channels: frozenset[str], stories: frozenset[str],
-              posts: list[PostFact]) -> list[Hit]:
-        plan = replace(
-            self.bare,
-            posts=posts,
-            channels=[self.channels[c] for c in channels if c in self.channels],
-            stories=[self.stories[s] for s in stories],
-        )
-        return plan_hits(plan, self.timeline)
-
-    def _baseline(self, scope: tuple[frozenset[str], frozenset[str]]) -> dict[Key, Hit]:
-        found = self._baselines.get(scope)
+    def _channel_base(self, channel_id: str) -> tuple[list[tuple[float, str, PostFact]],
+                                                       list[Hit]]:
+        found = self._channel_bases.get(channel_id)
         if found is None:
-            hits = self._hits(*scope, self._posts_of(*scope))
-            found = self._baselines[scope] = {hit.key: hit for hit in hits}
+            pairs = sorted(((p.at.timestamp(), p.id, p)
+                            for p in self.by_channel.get(channel_id, ())), key=_plan_order)
+            found = self._channel_bases[channel_id] = (pairs, self._channel_run(channel_id, pairs))
         return found
 
-    def has(self, key: Key) -> bool:
-        return key in self._baseline(self._scope(key, ()))
+    def _story_run(self, story_id: str, posts: Iterable[PostFact]) -> list[Hit]:
+        story = StoryPosts(self.stories[story_id], [(p.at.timestamp(), p) for p in posts])
+        return story_hits(story, self.timeline) if story.posts else []
 
-    def evaluate(self, key: Key, changes: Sequence[Change]) -> tuple[bool, list[Hit]]:
-        """(is the finding still there?, the new warning and blocking hits)."""
+    def _story_base(self, story_id: str) -> list[Hit]:
+        found = self._story_bases.get(story_id)
+        if found is None:
+            found = self._story_bases[story_id] = self._story_run(
+                story_id, self.by_story.get(story_id, ()))
+        return found
+
+    def _baseline(self, scope: tuple[frozenset[str], frozenset[str]]) -> _Baseline:
+        found = self._baselines.get(scope)
+        if found is None:
+            channels, stories = scope
+            hits = [hit for cid in channels for hit in self._channel_base(cid)[1]]
+            hits += [hit for sid in stories for hit in self._story_base(sid)]
+            found = self._baselines[scope] = _Baseline(hits)
+        return found
+
+    def _trial(self, scope: tuple[frozenset[str], frozenset[str]],
+               changes: Sequence[Change]) -> list[Hit]:
+        """The hits of the plan with the changes made: channels and stories the
+        changes leave alone keep the hits they had."""
+        channels, stories = scope
+        touched = {c.post_id for c in changes if c.post_id is not None}
+        old = [self.posts[pid] for pid in touched if pid in self.posts]
+        new = apply_changes(old, changes)
+        changed_channels = {p.channel_id for p in old} | {p.channel_id for p in new}
+        hits: list[Hit] = []
+        for cid in channels:
+            pairs, base = self._channel_base(cid)
+            if cid not in changed_channels:
+                hits += base
+                continue
+            trial = [pair for pair in pairs if pair[1] not in touched]
+            trial += [(p.at.timestamp(), p.id, p) for p in new if p.channel_id == cid]
+            trial.sort(key=_plan_order)
+            hits += self._channel_run(cid, trial)
+        for sid in stories:
+            posts = [p for p in self.by_story.get(sid, ()) if p.id not in touched]
+            posts += [p for p in new if p.story_id == sid]
+            hits += self._story_run(sid, posts)
+        return hits
+
+    def has(self, key: Key) -> bool:
+        return key in self._baseline(self._scope(key, ())).keys
+
+    def evaluate(self, key: Key, changes: Sequence[Change]) -> Outcome:
+        """What the changes leave of the finding, and what they add."""
         if self.trials >= self.limits.max_trials:
             raise _OutOfTrials
         self.trials += 1
         scope = self._scope(key, changes)
         before = self._baseline(scope)
-        hits = self._hits(*scope, apply_changes(self._posts_of(*scope), changes))
+        hits = self._trial(scope, changes)
+        named = frozenset(key[3])
         present = False
+        left: set[str] = set()
         added = []
         for hit in hits:
             if hit.key == key:
                 present = True
-            elif hit.code in self.serious and hit.key not in before:
+                left.update(hit.post_ids)
+            elif hit.code not in self.serious or hit.key in before.keys:
+                continue
+            elif before.shrunk(hit):
+                if hit.code == key[0] and hit.channel_id == key[1] and named.issuperset(
+                        hit.post_ids):
+                    left.update(hit.post_ids)
+            else:
                 added.append(hit)
-        return present, added
+        return Outcome(present, added, frozenset(left))
 
     def fixes(self, key: Key, changes: Sequence[Change]) -> bool:
-        present, added = self.evaluate(key, changes)
-        return not present and not added
+        return self.evaluate(key, changes).fixed
 
     # ---- the search ------------------------------------------------------------
 
@@ -344,6 +439,10 @@ class _Search:
         return "ask" if post.kind == "ask" else "give"
 
 
+def _plan_order(pair: tuple[float, str, PostFact]) -> tuple[float, str]:
+    return pair[0], pair[1]
+
+
 def _utc(moment: float) -> datetime:
     return datetime.fromtimestamp(moment, UTC)
 
@@ -414,6 +513,11 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
     this finding."""
     key = finding.key
     original = set(finding.post_ids)
+    # Turning every ask it names that may change into a give is as much as
+    # changing those asks can do: if even that leaves some of the finding (asks
+    # already published, or before now), no search will end it.
+    if (turn or eligible is _is_ask) and not _fixable(search, finding):
+        return None
     changes: list[Change] = []
     done: dict[str, float | None] = {}
     remaining = set(original)
@@ -431,18 +535,16 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
                       else search.times_after(post.at.timestamp(), post, changes))
             for moment in trials:
                 change = _to_give(post) if moment is None else _move(post, moment)
-                present, added = search.evaluate(key, (*changes, change))
-                if not present and not added:
+                outcome = search.evaluate(key, (*changes, change))
+                if outcome.fixed:
                     changes.append(change)
                     done[post.id] = moment
                     return _thinned(search, finding, changes, done, turn)
-                # The finding still there names this post as it did: no progress.
-                if present or any(post.id in hit.post_ids for hit in added):
+                # What is left of the finding must no longer name this post.
+                if outcome.added or post.id in outcome.left:
                     continue
-                if all(hit.code == finding.code and hit.channel_id == finding.channel_id
-                       and set(hit.post_ids) <= original for hit in added):
-                    step = (change, moment, {pid for hit in added for pid in hit.post_ids})
-                    break
+                step = (change, moment, set(outcome.left))
+                break
             if step is not None:
                 break
         if step is None:
@@ -452,6 +554,17 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
         done[change.post_id or ""] = moment
         remaining = left - set(done)
     return None
+
+
+def _fixable(search: _Search, finding: Finding) -> bool:
+    known = search.fixable.get(finding.key)
+    if known is None:
+        asks = [search.posts[pid] for pid in finding.post_ids
+                if pid in search.posts and search.changeable(search.posts[pid])]
+        outcome = search.evaluate(finding.key, [_to_give(ask) for ask in asks]) if asks else None
+        known = search.fixable[finding.key] = bool(
+            outcome and not outcome.present and not outcome.left)
+    return known
 
 
 def _thinned(search: _Search, finding: Finding, changes: list[Change],
@@ -535,8 +648,8 @@ def _recategorise(search: _Search, finding: Finding) -> Suggestion | None:
     for at, post in enumerate(gives[: search.limits.max_posts]):
         category = wanted[at % len(wanted)]
         changes.append(Change("update", post.id, {"category": category}))
-        present, added = search.evaluate(finding.key, changes)
-        if not present and not added:
+        outcome = search.evaluate(finding.key, changes)
+        if outcome.fixed:
             posts = [search.posts[c.post_id or ""] for c in changes]
             days = ", ".join(
                 f"{search.day(p.at.timestamp())} ({c.patch['category']})"
@@ -544,7 +657,7 @@ def _recategorise(search: _Search, finding: Finding) -> Suggestion | None:
             )
             what = "this give" if len(posts) == 1 else plural(len(posts), "give")
             return Suggestion(f"Change the category of {what}: {days}", tuple(changes))
-        if any(hit.code != finding.code for hit in added):
+        if outcome.added:
             return None
     return None
 
