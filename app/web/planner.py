@@ -18,6 +18,8 @@ from sqlmodel import Session
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Post
+from app.rules import Finding
+from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
 from app.services import approvals, lifecycle
 from app.services import posts as post_service
@@ -296,8 +298,7 @@ async def move_post(request: Request, post_id: str, access: WebAccess, user: Cur
                           request=MoveCheck(action="move", post_id=post.id, scheduled_at=target))
     serious = [f for f in result.added if f.severity in ("warning", "blocking")]
     if serious and raw.get("confirmed") != "yes":
-        context.update(added=[f.as_dict() for f in result.added],
-                       resolved=[f.as_dict() for f in result.resolved], target=day.isoformat())
+        context.update(_told(result.added, result.resolved, access), target=day.isoformat())
         return _move_dialog(request, context, 200)
     try:
         with savepoint(session):
@@ -349,9 +350,16 @@ async def live_check(request: Request, access: WebAccess, session: SessionDep) -
     except AppError:
         context["incomplete"] = True
         return render(request, "check.html", context)
-    context["added"] = [f.as_dict() for f in result.added]
-    context["resolved"] = [f.as_dict() for f in result.resolved]
+    context.update(_told(result.added, result.resolved, access))
     return render(request, "check.html", context)
+
+
+def _told(added: list[Finding], resolved: list[Finding], access: Access) -> dict[str, Any]:
+    """What-if for a reader: a finding that only changes shape is one change."""
+    only_added, only_resolved, changed = pair(added, resolved, access.workspace.timezone)
+    return {"added": [f.as_dict() for f in only_added],
+            "resolved": [f.as_dict() for f in only_resolved],
+            "changed": [{**c.after.as_dict(), "words": c.words} for c in changed]}
 
 
 @router.get("/channels/{channel_id}/next-slot", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ width, and a long dense stretch is one element per week, not one per day."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ def story_and_series(site: Site, channel_id: str) -> tuple[str, str]:
         story = Story(workspace_id=site.workspace_id, name="Winter launch", goal="Sell beans")
         series = Series(workspace_id=site.workspace_id, channel_id=channel_id, name="Tip Tuesday",
                         kind="give", text="A tip", rrule="FREQ=WEEKLY", timezone="Europe/Berlin",
-                        starts_on=future_monday(60), time=__import__("datetime").time(9),
+                        starts_on=future_monday(60), time=time(9),
                         count=3, skipped_dates=[])
         session.add_all([story, series])
         session.commit()

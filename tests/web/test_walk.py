@@ -95,3 +95,25 @@ class TestSeriesCounts:
         assert f"Skipped: {skipped}" in page.text
         assert "(9 posts)" in page.text
         assert page.text.count("<tr data-post-id=") == 9
+
+
+class TestWhatIfWords:
+    def test_a_growing_stretch_is_told_as_one_change(self, client, world):
+        start = datetime.now(UTC).date() + timedelta(days=30)
+        for n in range(9):
+            when = datetime(start.year, start.month, start.day, 9, tzinfo=UTC) + timedelta(days=n)
+            response = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+                "channel_id": world.channel_id, "scheduled_at": when.isoformat(),
+                "kind": "ask" if n % 2 else "give", "text": f"Post {n}"})
+            assert response.status_code == 201
+        csrf = sign_in(client, world)
+        check = client.post(f"/w/{world.workspace_id}/check", data=form(
+            world, csrf, date=(start + timedelta(days=9)).isoformat(), time="12:00",
+            kind="ask", text="One more offer"))
+        assert check.status_code == 200
+        assert "makes the dense stretch longer (now " in check.text
+        changed = check.text.split('class="check-list changed"')[1].split("</ul>")[0]
+        assert changed.count('data-code="ask_density"') == 1
+        resolved = check.text.split("It would resolve:")[1] if "It would resolve:" in \
+            check.text else ""
+        assert 'data-code="ask_density"' not in resolved
