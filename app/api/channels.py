@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from app.api.http import IfMatch, created, parse_if_match, versioned
+from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.schemas import ChannelCreate, ChannelPublic, ChannelUpdate, Page
@@ -18,7 +18,7 @@ def _public(channel: object) -> ChannelPublic:
 @router.get("", response_model=Page[ChannelPublic])
 def list_channels(
     access: ViewerAccess, session: SessionDep,
-    limit: int | None = Query(default=None, description="1 to 500, default 50"),
+    limit: LimitQuery = None,
     cursor: str | None = None,
 ) -> dict[str, object]:
     rows, next_cursor = service.list_channels(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Header, Request, Response
+from fastapi import Header, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -44,6 +44,11 @@ IfMatch = Annotated[
         json_schema_extra={"pattern": r'^\s*(\*|(W/)?"?[0-9]{1,18}"?)\s*$'},
     ),
 ]
+
+
+# The paging service checks the range with its own message; the document says it.
+LimitQuery = Annotated[int | None, Query(
+    description="1 to 500, default 50", json_schema_extra={"minimum": 1, "maximum": 500})]
 
 
 def versioned(model: BaseModel, version: int, response: Response) -> BaseModel:

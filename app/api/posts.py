@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from app.api.http import IfMatch, created, parse_if_match, versioned
+from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.schemas import AwareDatetime, Kind, Page, PostCreate, PostPublic, PostUpdate, Status
@@ -30,7 +30,7 @@ def list_posts(
     start: TimeQuery = None,
     end: TimeQuery = None,
     updated_since: TimeQuery = None,
-    limit: int | None = Query(default=None, description="1 to 500, default 50"),
+    limit: LimitQuery = None,
     cursor: str | None = None,
 ) -> dict[str, object]:
     """Posts ordered by scheduled_at (oldest first); `start <= scheduled_at < end`."""

@@ -61,14 +61,20 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path. Starlette's 405 names only
-    the methods of the first route whose path matched, and FastAPI makes one
-    route per method, so ``Allow`` would say GET where PATCH and DELETE work too."""
+    """Every method of the resource at this path. Starlette's 405 names only the
+    methods of the first route whose path matched, and FastAPI makes one route
+    per method, so ``Allow`` would say GET where PATCH and DELETE work too. The
+    resource is the first path template that matches, as in the API document:
+    ``/posts/submit-week`` is not a ``/posts/{post_id}``."""
     path = get_route_path(request.scope)
+    template: str | None = None
     methods: set[str] = set()
     for route in iter_route_contexts(request.app.routes):
         regex = getattr(route, "path_regex", None)
-        if route.methods and regex is not None and regex.match(path):
+        if not route.methods or regex is None or not regex.match(path):
+            continue
+        template = template or route.path_format
+        if route.path_format == template:
             methods |= route.methods
     return sorted(methods)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api.http import IfMatch, created, parse_if_match, versioned
+from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.schemas import Page
@@ -25,7 +25,7 @@ FromQuery = Annotated[date | None, Query(
 @router.get("", response_model=Page[SeriesPublic])
 def list_series(
     access: ViewerAccess, session: SessionDep,
-    limit: int | None = Query(default=None, description="1 to 500, default 50"),
+    limit: LimitQuery = None,
     cursor: str | None = None,
 ) -> dict[str, object]:
     rows, next_cursor = service.list_series(session=session, access=access, limit=limit,

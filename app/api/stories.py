@@ -4,9 +4,9 @@ findings`` and carry the story's id."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from app.api.http import IfMatch, created, parse_if_match, versioned
+from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.schemas import Page
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/stories", tags=["st
 @router.get("", response_model=Page[StoryPublic])
 def list_stories(
     access: ViewerAccess, session: SessionDep,
-    limit: int | None = Query(default=None, description="1 to 500, default 50"),
+    limit: LimitQuery = None,
     cursor: str | None = None,
 ) -> dict[str, object]:
     rows, next_cursor = service.list_stories(session=session, access=access, limit=limit,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from app.api.http import IfMatch, created, parse_if_match, versioned
+from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import AdminAccess, PrincipalDep, ViewerAccess
 from app.db import SessionDep
 from app.errors import Forbidden
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
 @router.get("", response_model=Page[WorkspacePublic])
 def list_workspaces(
     session: SessionDep, principal: PrincipalDep,
-    limit: int | None = Query(default=None, description="1 to 500, default 50"),
+    limit: LimitQuery = None,
     cursor: str | None = None,
 ) -> dict[str, object]:
     """The workspaces the caller may see (a token: its own)."""

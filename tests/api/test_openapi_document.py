@@ -104,6 +104,9 @@ def test_method_not_allowed_names_every_method_of_the_path(client: TestClient,
     assert response.headers["content-type"] == "application/problem+json"
     collection = client.delete(world.path("/posts"), headers=world.auth("admin"))
     assert collection.headers["allow"] == "GET, POST"
+    # A literal path is its own resource, though /posts/{post_id} matches it too.
+    literal = client.put(world.path("/posts/submit-week"), headers=world.auth("admin"))
+    assert literal.headers["allow"] == "POST"
     page = client.put("/login")
     assert page.status_code == 405
     assert page.headers["allow"] == "GET, POST"
