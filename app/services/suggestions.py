@@ -54,6 +54,7 @@ from app.services.access import Access
 from app.services.analysis import (
     Context,
     channel_plans,
+    context,
     findings_in_range,
     initial_bounds,
     lookback_days,
@@ -94,22 +95,30 @@ def findings_with_suggestions(ctx: Context, *, start: datetime, end: datetime, n
 
 def suggestion_plan(ctx: Context, findings: Sequence[Finding], *, start: datetime,
                     end: datetime, limits: Limits = LIMITS) -> Plan:
-    by_channel: dict[str, list[Finding]] = {}
+    """The plan the search needs: each finding's channel around its findings and
+    the horizon, the stories the findings name whole, and each channel a story
+    post sits on around that post, so a move of an episode is checked among its
+    channel's neighbours too."""
+    story_ids = {f.story_id for f in findings if f.story_id}
+    stories = story_analysis.load_stories(ctx.session, ctx.workspace.id, story_ids)
+    story_posts = story_analysis.story_posts(ctx.session, ctx.workspace.id,
+                                             {s.id for s in stories})
+    spans: dict[str, list[datetime]] = {}
     for finding in findings:
-        by_channel.setdefault(finding.channel_id, []).append(finding)
-    channel_ids = [cid for cid in by_channel if cid in ctx.channels]
+        spans.setdefault(finding.channel_id, []).extend((start, end, finding.start, finding.end))
+    for post in story_posts:
+        spans.setdefault(post.channel_id, []).append(post.at)
+    if any(cid not in ctx.channels for cid in spans):
+        # A story runs on a channel the findings were not asked for.
+        ctx = context(session=ctx.session, workspace=ctx.workspace)
+    channel_ids = [cid for cid in spans if cid in ctx.channels]
     bounds = {}
     for cid in channel_ids:
         reach = timedelta(days=limits.horizon_days + lookback_days(ctx.params(cid)))
-        low = min([start, *(f.start for f in by_channel[cid])])
-        high = max([end, *(f.end for f in by_channel[cid])]) + reach
-        bounds[cid] = initial_bounds(ctx, cid, low, high)
+        bounds[cid] = initial_bounds(ctx, cid, min(spans[cid]), max(spans[cid]) + reach)
     plans = channel_plans(ctx, channel_ids, bounds)
     posts: dict[str, PostFact] = {p.id: p for plan in plans.values() for p in plan.posts}
-    story_ids = {f.story_id for f in findings if f.story_id}
-    stories = story_analysis.load_stories(ctx.session, ctx.workspace.id, story_ids)
-    for post in story_analysis.story_posts(ctx.session, ctx.workspace.id,
-                                           {s.id for s in stories}):
+    for post in story_posts:
         posts.setdefault(post.id, post)
     published = _published(ctx.session, list(posts))
     facts = [PostFact(p.id, p.channel_id, p.at, p.kind, p.category, p.story_id, p.episode,

@@ -302,3 +302,47 @@ def test_a_viewer_may_not_apply(client, world):
     posts = plan(client, world)
     response = apply(client, world, [move(posts["too_soon"], at(19, 9))], role="viewer")
     assert response.status_code == 403
+
+
+def test_a_story_across_two_channels_gets_its_episode_moved_among_that_channels_posts(
+        client, world):
+    """Episode 2 lands an hour after episode 1 on another channel; the fix moves
+    it there, checked against that channel's own posts too, even when the
+    findings are asked for the first channel only."""
+    client.patch(world.path(f"/channels/{world.channel_id}"), json={"started_on": "2020-01-01"},
+                 headers=world.auth("editor"))
+    other = client.post(world.path("/channels"), json={
+        "name": "Instagram – Acme", "platform": "instagram", "started_on": "2020-01-01"},
+        headers=world.auth("editor")).json()["id"]
+    story = client.post(world.path("/stories"), json={"name": "Winter blend", "min_gap_days": 1},
+                        headers=world.auth("editor")).json()["id"]
+
+    def episode(channel_id: str, when: datetime, number: int) -> dict[str, Any]:
+        response = client.post(world.path("/posts"), json={
+            "channel_id": channel_id, "scheduled_at": when.isoformat(), "kind": "give",
+            "category": "share", "text": f"Episode {number}", "story_id": story,
+            "episode": number}, headers=world.auth("editor"))
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    episode(world.channel_id, at(0), 1)
+    second = episode(other, at(0, 11), 2)
+    for day in range(1, 4):
+        add_post(client, world, at(day), "give")
+    # A day after episode 1 means day 2 at 09:00, where the other channel already
+    # posts: so the episode goes on day 3.
+    client.post(world.path("/posts"), json={
+        "channel_id": other, "scheduled_at": at(2, 9).isoformat(), "kind": "give",
+        "category": "share", "text": "Busy morning"}, headers=world.auth("editor"))
+    # The finding belongs to the channel of episode 1, the first post it names.
+    response = client.get(world.path("/findings"), params={
+        "start": at(0, 0).isoformat(), "end": at(7, 0).isoformat(),
+        "channel_id": world.channel_id}, headers=world.auth("viewer"))
+    assert response.status_code == 200, response.text
+    rushed = next(f for f in response.json()["items"] if f["code"] == "story_rushed")
+    best = rushed["suggestions"][0]
+    assert best["changes"][0]["post_id"] == second["id"]
+    assert best["changes"][0]["patch"]["scheduled_at"] == z(at(3, 9))
+    assert apply(client, world, best["changes"]).status_code == 200
+    after = findings(client, world, at(-7, 0), at(21, 0))
+    assert [f for f in after if f["code"].startswith("story_")] == []
