@@ -109,6 +109,22 @@ def problem_statuses(route: Any, method: str) -> set[int]:
     return statuses
 
 
+def _without_null(parameter: dict[str, Any]) -> None:
+    """An optional parameter is left out, never sent as JSON null: on the wire a
+    null would be the text "null". FastAPI writes ``str | None`` as
+    ``anyOf: [string, null]``; keep the string."""
+    schema = parameter.get("schema", {})
+    branches = schema.get("anyOf")
+    if not branches or {"type": "null"} not in branches:
+        return
+    rest = [branch for branch in branches if branch != {"type": "null"}]
+    del schema["anyOf"]
+    if len(rest) == 1:
+        schema.update({key: value for key, value in rest[0].items() if key not in schema})
+    else:
+        schema["anyOf"] = rest
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": PROBLEM_DESCRIPTIONS[status],
@@ -148,6 +164,8 @@ def document(app: FastAPI) -> dict[str, Any]:
                 raise RuntimeError(f"operationId {operation_id!r} of {method} "
                                    f"{context.path_format} is also {seen[operation_id]}")
             seen[operation_id] = f"{method} {context.path_format}"
+            for parameter in operation.get("parameters", []):
+                _without_null(parameter)
             statuses = problem_statuses(context, method)
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
