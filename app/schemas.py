@@ -26,6 +26,7 @@ from pydantic import (
 from app.rules.facts import CATEGORIES_BY_KIND
 
 TEXT_MAX = 5000
+MAX_EPISODE = 10_000  # far above any story, far below a database integer's limit
 T = TypeVar("T")
 Role = Literal["viewer", "editor", "lead", "admin"]
 Kind = Literal["give", "ask"]
@@ -281,7 +282,7 @@ class PostCreate(Strict):
     text: PostText
     link: Link = None
     story_id: str | None = Field(default=None, max_length=36)
-    episode: Count | None = Field(default=None, ge=1)
+    episode: Count | None = Field(default=None, ge=1, le=MAX_EPISODE)
 
     @model_validator(mode="after")
     def _category_fits_kind(self) -> PostCreate:
@@ -299,7 +300,7 @@ class PostUpdate(Strict):
     text: PostText | None = None
     link: Link = None
     story_id: str | None = Field(default=None, max_length=36)
-    episode: Count | None = Field(default=None, ge=1)
+    episode: Count | None = Field(default=None, ge=1, le=MAX_EPISODE)
 
     @field_validator("channel_id", "scheduled_at", "kind", "text")
     @classmethod

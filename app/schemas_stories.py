@@ -141,7 +141,8 @@ class SeriesCreate(Strict):
     timezone: TimeZoneName | None = Field(
         default=None, description="IANA zone of starts_on and time; null: the workspace's")
     until: Day | None = Field(default=None, description="Last local date (inclusive)")
-    count: Count | None = Field(default=None, ge=1, description="Number of occurrences")
+    count: Count | None = Field(default=None, ge=1, le=10_000,
+                                description="Number of occurrences")
     skipped_dates: list[Day] = Field(default_factory=list, max_length=1000,
                                       description="Local dates the rule gives that get no post")
 
@@ -165,7 +166,7 @@ class SeriesUpdate(Strict):
     time: LocalTime | None = None
     timezone: TimeZoneName | None = None
     until: Day | None = None
-    count: Count | None = Field(default=None, ge=1)
+    count: Count | None = Field(default=None, ge=1, le=10_000)
     skipped_dates: list[Day] | None = Field(default=None, max_length=1000)
 
     @field_validator("channel_id", "name", "kind", "text", "rrule", "starts_on", "time",

@@ -7,6 +7,7 @@ Shares are kept as exact fractions, so ``0.2`` and ``"1/5"`` are the same limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from fractions import Fraction
@@ -102,11 +103,18 @@ def _whole_number(value: Any, minimum: int, maximum: int) -> tuple[int | None, s
     return value, None
 
 
+_SHARE_TEXT = re.compile(r"\s*(\d{1,12}(\.\d{0,12})?|\.\d{1,12})(\s*/\s*\d{1,12})?\s*")
+
+
 def parse_share(value: Any) -> tuple[Fraction | None, str | None]:
     """A share between 0 and 1 inclusive, from a number, a Fraction or a string
     such as ``"0.2"`` or ``"1/5"``; converted through ``str`` so ``0.2`` is 1/5."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Fraction):
         return None, "must be a number between 0 and 1"
+    # Fraction("1e99999999") builds a number with that many digits first: minutes
+    # of CPU. A share typed as text is a plain decimal or a fraction.
+    if isinstance(value, str) and not _SHARE_TEXT.fullmatch(value):
+        return None, "must be a number between 0 and 1, like 0.2 or 1/5"
     try:
         share = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):

@@ -510,6 +510,37 @@ class TestCounts:
         assert_refused(response, "episode")
         assert counts(session) == before
 
+    @pytest.mark.parametrize("episode", [2**31, 2**63, 10**20])
+    def test_an_episode_number_fits_the_database(self, client, world, session, episode):
+        story = client.post(world.path("/stories"), headers=world.auth("editor"),
+                            json={"name": "Launch"}).json()
+        before = counts(session)
+        response = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+            "channel_id": world.channel_id, "scheduled_at": WHEN, "kind": "give",
+            "text": "Episode?", "story_id": story["id"], "episode": episode})
+        assert_refused(response, "episode")
+        assert counts(session) == before
+
+    def test_a_series_count_is_bounded(self, client, world):
+        response = client.post(world.path("/series"), headers=world.auth("editor"), json={
+            "channel_id": world.channel_id, "name": "Daily", "kind": "give", "text": "x",
+            "rrule": "FREQ=DAILY", "starts_on": "2026-12-01", "time": "09:00",
+            "count": 2**70})
+        assert_refused(response, "count")
+
+    @pytest.mark.parametrize("share", ["1e99999999999", "0.2e1", "1/5e999999999"])
+    def test_a_share_with_an_exponent_is_refused_at_once(self, client, world, share):
+        # Fraction() would first build a number with that many digits.
+        response = client.put(world.path("/rules"), headers=world.auth("lead"), json={
+            "preset": "beth_dunn", "overrides": {"max_ask_share": share}})
+        assert response.status_code == 422
+        assert any("max_ask_share" in f for f in fields(response))
+
+    def test_a_share_as_text_still_reads(self, client, world):
+        response = client.put(world.path("/rules"), headers=world.auth("lead"), json={
+            "preset": "beth_dunn", "overrides": {"max_ask_share": "1/4"}})
+        assert response.status_code == 200, response.text
+
     def test_a_boolean_is_no_rule_parameter(self, client, world):
         response = client.put(world.path("/rules"), headers=world.auth("lead"), json={
             "preset": "beth_dunn", "overrides": {"max_posts_per_day": False}})
