@@ -388,11 +388,10 @@ class _Search:
         return sorted(found, key=lambda s: s.last_resort)
 
     def movable(self, post: PostFact | None) -> bool:
+        """What is past stays as it was, published or not: only the plan ahead
+        changes, and never a locked post."""
         return post is not None and not post.locked and post.at.timestamp() >= self.now
 
-    def changeable(self, post: PostFact | None) -> bool:
-        # What is past stays as it was, published or not: only the plan ahead changes.
-        return self.movable(post)
 
     def times_after(self, moment: float, post: PostFact,
                     changes: Sequence[Change] = ()) -> list[float]:
@@ -432,7 +431,6 @@ class _Search:
     def day(self, moment: float) -> str:
         return self.words.day(moment, self._year)
 
-
     def noun(self, post: PostFact) -> str:
         if post.story_id is not None and post.episode is not None:
             return f"episode {post.episode}"
@@ -458,17 +456,25 @@ def _to_give(post: PostFact) -> Change:
 # ---- kinds of fix -------------------------------------------------------------------
 
 
-def _move_later(search: _Search, finding: Finding, post_id: str,
-                after: float | None = None, what: str = "this") -> Suggestion | None:
+def _move_later(search: _Search, finding: Finding, post_id: str, *,
+                after: float | None = None, name: str | None = None) -> Suggestion | None:
+    """Move a post to the first candidate time after it (or after ``after``)
+    that fixes the finding."""
     post = search.posts.get(post_id)
     if post is None or not search.movable(post):
         return None
     start = post.at.timestamp()
     for moment in search.times_after(max(start, after or start), post):
         if search.fixes(finding.key, (_move(post, moment),)):
-            name = f"this {search.noun(post)}" if what == "this" else _named(search, post)
-            return Suggestion(f"Move {name} to {search.when(moment)}", (_move(post, moment),))
+            what = name or _this(search, post)
+            return Suggestion(f"Move {what} to {search.when(moment)}", (_move(post, moment),))
     return None
+
+
+def _this(search: _Search, post: PostFact) -> str:
+    """'this ask', or an episode by its number."""
+    noun = search.noun(post)
+    return noun if noun.startswith("episode") else f"this {noun}"
 
 
 def _named(search: _Search, post: PostFact) -> str:
@@ -496,7 +502,7 @@ def _swap(search: _Search, finding: Finding, ask_id: str) -> Suggestion | None:
 
 def _turn_into_give(search: _Search, finding: Finding, ask_id: str) -> Suggestion | None:
     ask = search.posts.get(ask_id)
-    if ask is None or ask.kind != "ask" or not search.changeable(ask):
+    if ask is None or ask.kind != "ask" or not search.movable(ask):
         return None
     if search.fixes(finding.key, (_to_give(ask),)):
         name = "this ask" if ask.episode is None else f"episode {ask.episode}"
@@ -525,8 +531,7 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
         candidates = sorted(
             (search.posts[pid] for pid in remaining
              if pid in search.posts and pid not in done and eligible(search.posts[pid])
-             and (search.changeable(search.posts[pid]) if turn
-                  else search.movable(search.posts[pid]))),
+             and search.movable(search.posts[pid])),
             key=lambda p: -search.order[p.id],
         )
         step = None
@@ -560,7 +565,7 @@ def _fixable(search: _Search, finding: Finding) -> bool:
     known = search.fixable.get(finding.key)
     if known is None:
         asks = [search.posts[pid] for pid in finding.post_ids
-                if pid in search.posts and search.changeable(search.posts[pid])]
+                if pid in search.posts and search.movable(search.posts[pid])]
         outcome = search.evaluate(finding.key, [_to_give(ask) for ask in asks]) if asks else None
         known = search.fixable[finding.key] = bool(
             outcome and not outcome.present and not outcome.left)
@@ -641,7 +646,7 @@ def _recategorise(search: _Search, finding: Finding) -> Suggestion | None:
     gives = sorted(
         (search.posts[pid] for pid in finding.post_ids
          if pid in search.posts and search.posts[pid].kind != "ask"
-         and search.changeable(search.posts[pid]) and search.posts[pid].category not in wanted),
+         and search.movable(search.posts[pid]) and search.posts[pid].category not in wanted),
         key=lambda p: -search.order[p.id],
     )
     changes: list[Change] = []
@@ -729,17 +734,17 @@ def _close_stall(search: _Search, finding: Finding) -> Suggestion | None:
 
 def _later_of_pair(search: _Search, finding: Finding) -> Suggestion | None:
     post = search.posts.get(finding.post_ids[-1])
-    if post is None or post.story_id is None:
-        return _move_later(search, finding, finding.post_ids[-1], what="named")
-    found = _move_later(search, finding, post.id)
-    if found is not None:
-        return replace(found, summary=found.summary.replace(
-            f"this {search.noun(post)}", search.noun(post)))
-    return None
+    if post is None:
+        return None
+    name = search.noun(post) if post.episode is not None else _named(search, post)
+    return _move_later(search, finding, post.id, name=name)
 
 
 def _earlier_of_pair(search: _Search, finding: Finding) -> Suggestion | None:
-    return _move_later(search, finding, finding.post_ids[0], what="named")
+    post = search.posts.get(finding.post_ids[0])
+    if post is None:
+        return None
+    return _move_later(search, finding, post.id, name=_named(search, post))
 
 
 def _single_ask(kind: str) -> Callable[[_Search, Finding], Suggestion | None]:
