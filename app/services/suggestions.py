@@ -11,8 +11,8 @@ engine never suggests changing it.
 Applying goes through app/services/posts.py, so the same checks, versioning and
 audit apply as for a PATCH, POST or DELETE of a post. Every post is checked
 first (in this workspace: 404; not published: 409; at the version the change
-names: 412 naming it), then the changes run in order; any error raised on the
-way leaves nothing saved, since the request's session rolls back.
+names: 412 naming it), then the changes run in order inside a savepoint; any
+error raised on the way leaves nothing saved, whichever door called.
 """
 
 from __future__ import annotations
@@ -284,20 +284,23 @@ def apply_changes(*, session: Session, access: Access,
     touched: list[Post] = []
     deleted: list[str] = []
     seen: set[str] = set()
-    for at, change in enumerate(changes):
-        try:
-            post = _apply(session, access, change, first=change.post_id not in seen)
-        except PreconditionFailed:
-            raise _stale(change.post_id or "", at, change.version, None) from None
-        except AppError as exc:
-            raise _renamed(exc, at) from None
-        if change.post_id is not None:
-            seen.add(change.post_id)
-        if post is None:
-            deleted.append(change.post_id or "")
-            touched = [p for p in touched if p.id != change.post_id]
-        elif all(p.id != post.id for p in touched):
-            touched.append(post)
+    # A savepoint of its own: a door that catches the error and goes on (a page
+    # showing the reason) still finds none of the changes saved.
+    with session.begin_nested():
+        for at, change in enumerate(changes):
+            try:
+                post = _apply(session, access, change, first=change.post_id not in seen)
+            except PreconditionFailed:
+                raise _stale(change.post_id or "", at, change.version, None) from None
+            except AppError as exc:
+                raise _renamed(exc, at) from None
+            if change.post_id is not None:
+                seen.add(change.post_id)
+            if post is None:
+                deleted.append(change.post_id or "")
+                touched = [p for p in touched if p.id != change.post_id]
+            elif all(p.id != post.id for p in touched):
+                touched.append(post)
     return Applied(posts=touched, deleted=deleted)
 
 

@@ -350,3 +350,32 @@ def test_a_story_across_two_channels_gets_its_episode_moved_among_that_channels_
     assert apply(client, world, best["changes"]).status_code == 200
     after = findings(client, world, at(-7, 0), at(21, 0))
     assert [f for f in after if f["code"].startswith("story_")] == []
+
+
+def test_a_door_that_catches_the_refusal_and_commits_saves_none_of_it(client, world, session):
+    """A page shows the reason and its session commits at the end: the apply's
+    own savepoint still leaves the change made before the refusal unsaved."""
+    import pytest
+    from sqlmodel import select
+
+    from app.errors import Invalid
+    from app.models import User, Workspace
+    from app.services.access import Access, Principal
+    from app.services.suggestions import ApplyBody, apply_changes
+
+    posts = plan(client, world)
+    ask, give = posts["too_soon"], posts["give"]
+    workspace = session.get(Workspace, world.workspace_id)
+    editor = session.exec(select(User).where(User.email == world.users["editor"])).one()
+    access = Access(workspace=workspace, role="editor", principal=Principal(user_id=editor.id))
+    # The move runs and flushes; the episode without a story is refused after it.
+    body = ApplyBody.model_validate({"changes": [
+        move(ask, at(19, 9)),
+        {"action": "update", "post_id": give["id"], "version": give["version"],
+         "patch": {"episode": 3}}]})
+    with pytest.raises(Invalid) as refused:
+        apply_changes(session=session, access=access, changes=body.changes)
+    assert [e.field for e in refused.value.errors] == ["changes.1.patch.episode"]
+    session.commit()
+    now = get_post(client, world, ask["id"])
+    assert (now["scheduled_at"], now["version"]) == (ask["scheduled_at"], ask["version"])
