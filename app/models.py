@@ -363,3 +363,30 @@ class Invitation(SQLModel, table=True):
         default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
     )
     revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class Acknowledgement(SQLModel, table=True):
+    """Someone read a finding and keeps the plan as it is, saying why. It holds for
+    the finding's exact key only: once the key changes (a post joins the stretch),
+    the finding nags again. ``severity`` is the finding's at the time: a
+    ``blocking`` one was acknowledged by a lead or admin and stands in for the
+    override reason at approval."""
+
+    __tablename__ = "acknowledgement"
+    # One acknowledgement per finding key; the digest keeps the key short and indexable.
+    __table_args__ = (UniqueConstraint("workspace_id", "key_digest"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    code: str = Field(max_length=40)
+    channel_id: str = Field(foreign_key="channel.id", max_length=36, ondelete="CASCADE")
+    story_id: str | None = Field(default=None, max_length=36)
+    post_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    key_digest: str = Field(max_length=64)  # sha256 hex of the canonical finding key
+    note: str = Field(sa_column=Column(Text(), nullable=False))
+    severity: str = Field(max_length=16)
+    by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    by_token_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())

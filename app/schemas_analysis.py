@@ -4,14 +4,25 @@ they reach these models, so they are declared as strings, as PostPublic's are.""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas import PostPublic
 
 Severity = Literal["info", "warning", "blocking"]
 Share = float | str
+
+
+class FindingAcknowledgement(BaseModel):
+    """Someone read the finding and keeps the plan as it is (its exact key only)."""
+
+    id: str = Field(description="DELETE /acknowledgements/{id} withdraws it")
+    by: str | None = Field(description="The user who acknowledged it")
+    by_name: str | None
+    at: str = Field(description="UTC, RFC 3339")
+    note: str
+    severity: Severity = Field(description="The finding's severity when it was acknowledged")
 
 
 class Finding(BaseModel):
@@ -24,6 +35,8 @@ class Finding(BaseModel):
     end: str = Field(description="UTC, RFC 3339")
     message: str
     details: dict[str, Any] = Field(description="The rule's own figures (counts, shares, gaps)")
+    acknowledged: FindingAcknowledgement | None = Field(
+        default=None, description="The acknowledgement of this finding's key, or null")
 
 
 class SuggestedChange(BaseModel):
@@ -182,3 +195,33 @@ class Calendar(BaseModel):
     series: list[CalendarLabel]
     findings: list[Finding]
     weeks: list[CalendarWeek]
+
+
+# ---- acknowledgements --------------------------------------------------------------
+
+
+class AcknowledgementIn(BaseModel):
+    """A finding's key, as a finding carries it, and why the plan stays as it is."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "code": "ask_density", "channel_id": "…", "story_id": None, "post_ids": ["…", "…"],
+        "note": "The launch week: agreed with the client."}]})
+    code: str = Field(max_length=40)
+    channel_id: str = Field(max_length=36)
+    story_id: str | None = Field(default=None, max_length=36)
+    post_ids: list[Annotated[str, Field(max_length=36)]] = Field(min_length=1, max_length=500)
+    note: str = Field(max_length=2000, description="Required: why the plan stays as it is")
+
+
+class AcknowledgementPublic(BaseModel):
+    id: str
+    code: str
+    channel_id: str
+    story_id: str | None
+    post_ids: list[str]
+    severity: Severity = Field(description="The finding's severity when it was acknowledged")
+    note: str
+    by: str | None
+    by_name: str | None
+    by_token: str | None = Field(description="The API token used, if any")
+    created_at: str

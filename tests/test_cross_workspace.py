@@ -84,6 +84,7 @@ def rival_workspace(client: Any, session: Any) -> Rival:
     auth = rival.auth("admin")
     day = date.today() + timedelta(days=21)
     when = datetime(day.year, day.month, day.day, 9, tzinfo=TZ).isoformat()
+    later = datetime(day.year, day.month, day.day, 23, tzinfo=TZ).isoformat()
     channel = _ok(client.post(rival.path("/channels"), headers=auth,
                               json={"name": "Rival hidden channel", "platform": "mastodon"}))
     story = _ok(client.post(rival.path("/stories"), headers=auth,
@@ -103,9 +104,22 @@ def rival_workspace(client: Any, session: Any) -> Rival:
     invitation = _ok(client.post(rival.path("/members"), headers=auth,
                                  json={"email": "rival-invitee@rival.test", "role": "editor"}))
     members = _ok(client.get(rival.path("/members"), headers=auth))["items"]
+    # An ask right after the channel's first post: it asks while the channel listens.
+    _ok(client.post(rival.path("/posts"), headers=auth, json={
+        "channel_id": channel["id"], "scheduled_at": when.replace("T09", "T15"), "kind": "ask",
+        "text": "Rival hidden ask text"}))
+    finding = next(f for f in _ok(client.get(rival.path("/calendar"), headers=auth,
+                                             params={"channel_id": channel["id"],
+                                                     "start": when, "end": later}))["findings"]
+                   if f["code"] == "ask_during_listening")
+    acknowledgement = _ok(client.post(rival.path("/acknowledgements"), headers=auth, json={
+        "code": finding["code"], "channel_id": finding["channel_id"],
+        "story_id": finding["story_id"], "post_ids": finding["post_ids"],
+        "note": "Rival hidden note"}))
     ids = {"post_id": post["id"], "channel_id": channel["id"], "story_id": story["id"],
            "series_id": series["id"], "token_id": token["id"],
-           "invitation_id": invitation["id"], "member_id": members[0]["id"]}
+           "invitation_id": invitation["id"], "member_id": members[0]["id"],
+           "acknowledgement_id": acknowledgement["id"]}
     secrets = ["Rival Works", "Rival hidden", "rival-invitee", *rival.users.values()]
     return Rival(world=rival, ids=ids, secrets=secrets)
 
@@ -127,6 +141,8 @@ def snapshot(client: Any, rival: Rival) -> dict[str, Any]:
         "members": client.get(rival.world.path("/members"), headers=auth).json(),
         "tokens": sorted(t["id"] for t in client.get(rival.world.path("/tokens"),
                                                      headers=auth).json()["items"]),
+        "acknowledgements": client.get(rival.world.path("/acknowledgements"),
+                                       headers=auth).json()["items"],
     }
 
 

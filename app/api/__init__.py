@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.api import (
+    acknowledgements,
     analysis,
     channels,
     health,
@@ -22,3 +23,4 @@ for module in (workspaces, channels, reviews, posts, stories, series, analysis, 
                health):
     api_router.include_router(module.router)
 api_router.include_router(suggestions.router)
+api_router.include_router(acknowledgements.router)

@@ -19,7 +19,7 @@ from app.schemas_analysis import (
     NextSlot,
     RulesProfilePublic,
 )
-from app.services import rules_profile, whatif
+from app.services import acknowledgements, rules_profile, whatif
 from app.services.analysis import context
 from app.services.calendar import CalendarFilter, calendar, current_week, whole_weeks
 from app.services.channels import get_channel
@@ -85,8 +85,11 @@ def list_findings(
                   channel_ids=[channel_id] if channel_id else None)
     found = findings_with_suggestions(ctx, start=range_start, end=range_end,
                                       now=datetime.now(UTC))
+    acks = acknowledgements.lookup(session=session, workspace_id=access.workspace.id,
+                                   findings=[f.finding for f in found])
     return {"start": format_utc(range_start), "end": format_utc(range_end),
-            "items": [{**f.finding.as_dict(), "suggestions": f.suggestions} for f in found]}
+            "items": [{**acks.annotate(f.finding), "suggestions": f.suggestions}
+                      for f in found]}
 
 
 @router.post("/check", response_model=CheckResult)

@@ -161,7 +161,7 @@ def get_post_history(post_id: str, access: ViewerAccess, session: SessionDep,
     return {"items": [_event(e) for e in events], "next_cursor": next_cursor}
 
 
-HistorySubject = Literal["post", "week", "rules", "series", "member", "invitation"]
+HistorySubject = Literal["post", "week", "rules", "series", "member", "invitation", "finding"]
 
 
 @router.get("/audit", response_model=Page[AuditEventPublic])
@@ -193,7 +193,7 @@ def _review(review: approvals.WeekReview) -> dict[str, Any]:
             "on_rhythm": review.on_rhythm,
             "submitted": [p.id for p in review.submitted],
             "posts": [_post(p).model_dump(mode="json") for p in review.posts],
-            "findings": [f.as_dict() for f in review.findings],
+            "findings": review.finding_dicts(),
             "approvals": [_approval(a) for a in review.approvals]}
 
 

@@ -11,7 +11,7 @@ so two leads approving at once give one approval.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid
 from app.models import Channel, Comment, Post, WeekApproval
 from app.rules import Finding
-from app.services import audit
+from app.services import acknowledgements, audit
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import iso_week, local_midnight, parse_iso_week
@@ -47,11 +47,12 @@ class WeekReview:
     gives: int
     asks: int
     approvals: list[WeekApproval]
+    acks: acknowledgements.Acknowledgements = field(
+        default_factory=acknowledgements.Acknowledgements)
 
     @property
     def on_rhythm(self) -> bool:
-        return not any(f.code.startswith("ask_") and f.severity in ("warning", "blocking")
-                       for f in self.findings)
+        return not any(self.acks.counts_against_rhythm(f) for f in self.findings)
 
     @property
     def sunday(self) -> date:
@@ -60,6 +61,23 @@ class WeekReview:
     @property
     def blocking(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "blocking"]
+
+    @property
+    def open_blocking(self) -> list[Finding]:
+        """The blocking findings an approval needs an override reason for: those no
+        lead or admin acknowledged."""
+        return self.acks.open_blocking(self.findings)
+
+    @property
+    def overridden(self) -> list[tuple[Finding, acknowledgements.Acknowledged]]:
+        """The blocking findings whose acknowledgement note is their override reason."""
+        return self.acks.overridden(self.findings)
+
+    def acknowledgement(self, finding: Finding) -> acknowledgements.Acknowledged | None:
+        return self.acks.of(finding)
+
+    def finding_dicts(self) -> list[dict[str, Any]]:
+        return [self.acks.annotate(f) for f in self.findings]
 
 
 def review_token(posts: list[Post]) -> str:
@@ -105,7 +123,9 @@ def week_review(*, session: Session, access: Access, week: str,
     return WeekReview(week=iso_week(monday), monday=monday, start=start, end=end,
                       channel_id=channel_id, posts=posts, submitted=submitted, findings=findings,
                       review_token=review_token(submitted), gives=gives,
-                      asks=len(posts) - gives, approvals=approvals)
+                      asks=len(posts) - gives, approvals=approvals,
+                      acks=acknowledgements.lookup(
+                          session=session, workspace_id=access.workspace.id, findings=findings))
 
 
 def decide(*, session: Session, access: Access, week: str, channel_id: str | None,
@@ -127,7 +147,9 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
     reason = ""
     if decision == "approve":
         check_not_own(access, review.submitted)
-        reason = check_override(override_reason, review.blocking, f"The week {review.week}")
+        reason = acknowledgements.override_reason(
+            check_override(override_reason, review.open_blocking, f"The week {review.week}"),
+            review.overridden)
         new_status = "approved"
     else:
         if not text:
@@ -159,7 +181,7 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
         else "changes_requested",
         reviewer_id=access.user_id, comment=text, override_reason=reason,
         review_token=review.review_token, post_ids=[p.id for p in review.submitted],
-        findings=[f.as_dict() for f in review.findings],
+        findings=review.finding_dicts(),
     )
     try:
         with session.begin_nested():

@@ -19,6 +19,7 @@ from app.errors import Invalid
 from app.models import Series, Story
 from app.rules import Finding
 from app.schemas import MAX_YEAR, MIN_YEAR, format_utc
+from app.services import acknowledgements
 from app.services.access import Access
 from app.services.analysis import Context, P, context, findings_in_range, first_posts
 
@@ -125,7 +126,9 @@ def calendar(*, session: Session, access: Access, start: datetime | None,
     findings = findings_in_range(ctx, start=range_start, end=range_end,
                                  channel_ids=list(ctx.channels))
 
-    weeks = _weeks(first, after, tz, rows, findings, ctx.channels)
+    acks = acknowledgements.lookup(session=session, workspace_id=workspace.id,
+                                   findings=findings)
+    weeks = _weeks(first, after, tz, rows, findings, ctx.channels, acks)
     listening = listening_until(ctx, now.astimezone(tz).date())
     posts = [_post_dict(r) for r in rows if filters.kind is None or r.kind == filters.kind]
     return {
@@ -137,13 +140,15 @@ def calendar(*, session: Session, access: Access, start: datetime | None,
                      for c in sorted(ctx.channels.values(), key=lambda c: c.name.lower())],
         "posts": posts,
         **_labels(session, workspace.id, rows),
-        "findings": [f.as_dict() for f in findings],
+        "findings": [acks.annotate(f) for f in findings],
         "weeks": weeks,
     }
 
 
 def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
-           findings: list[Finding], channels: dict[str, Any]) -> list[dict[str, Any]]:
+           findings: list[Finding], channels: dict[str, Any],
+           acks: acknowledgements.Acknowledgements | None = None) -> list[dict[str, Any]]:
+    acks = acks or acknowledgements.Acknowledgements()
     weeks: list[dict[str, Any]] = []
     monday = first
     while monday < after:
@@ -157,8 +162,7 @@ def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
             asks = len(in_week) - gives
             meeting = [f for f in findings if f.channel_id == channel.id
                        and _meets(f, week_from, week_to)]
-            off_rhythm = [f for f in meeting if f.code.startswith("ask_")
-                          and f.severity in ("warning", "blocking")]
+            off_rhythm = [f for f in meeting if acks.counts_against_rhythm(f)]
             per_channel.append({
                 "channel_id": channel.id, "gives": gives, "asks": asks,
                 "on_rhythm": not off_rhythm,

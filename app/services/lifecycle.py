@@ -13,7 +13,7 @@ from app.errors import Conflict, FieldError, Forbidden, Invalid
 from app.models import AuditEvent, Comment, Post
 from app.rules import Finding
 from app.schemas import check_link
-from app.services import audit
+from app.services import acknowledgements, audit
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
 from app.services.people import display_names
@@ -99,7 +99,12 @@ def approve(*, session: Session, access: Access, post_id: str,
                        "be approved.")
     check_not_own(access, [post])
     findings = blocking_findings(session=session, access=access, posts=[post])
-    reason = check_override(override_reason, findings, "This post")
+    acks = acknowledgements.lookup(session=session, workspace_id=access.workspace.id,
+                                   findings=findings)
+    # A blocking finding a lead or admin acknowledged has its reason already: the note.
+    reason = acknowledgements.override_reason(
+        check_override(override_reason, acks.open_blocking(findings), "This post"),
+        acks.overridden(findings))
     note = f"Approved despite {len(findings)} blocking finding(s): {reason}" if findings else ""
     return _move(session, access, post, "approved", "approved", note)
 
