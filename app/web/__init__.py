@@ -2,13 +2,14 @@
 
 from fastapi import APIRouter
 
-from app.web import account, history, members, planner, reviews, routes, series, stories
+from app.web import account, fixes, history, members, planner, reviews, routes, series, stories
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
 web_router.include_router(planner.router)
 web_router.include_router(reviews.router)
 web_router.include_router(history.router)
+web_router.include_router(fixes.router)
 web_router.include_router(stories.router)
 web_router.include_router(series.router)
 web_router.include_router(members.router)

@@ -4,6 +4,8 @@ stretches across the days they span, and the weekly gauges."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +15,18 @@ VIEWS = ("week", "month", "list")
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 DAY_CODES = ("too_many_posts_per_day",)
 SPAN_CODES = ("ask_density",)
+
+
+def finding_uid(code: str, channel_id: str, story_id: str | None, post_ids: Any) -> str:
+    """A short stable name for a finding's key, for the page elements that show it."""
+    key = json.dumps([code, channel_id, story_id, list(post_ids)], separators=(",", ":"))
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+def suggestion_forms(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a page's Apply button posts back: the changes as JSON, and the summary."""
+    return [{"summary": s["summary"], "last_resort": s.get("last_resort", False),
+             "changes": json.dumps(s["changes"])} for s in suggestions]
 
 
 def parse_time(text: str) -> datetime:
@@ -186,6 +200,8 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
     by_post: dict[str, list[dict[str, Any]]] = {}
     stretches: list[dict[str, Any]] = []
     for finding in data["findings"]:
+        finding["uid"] = finding_uid(finding["code"], finding["channel_id"],
+                                     finding["story_id"], finding["post_ids"])
         finding["local_start"] = parse_time(finding["start"]).astimezone(tz)
         finding["local_end"] = parse_time(finding["end"]).astimezone(tz)
         if finding["code"] in SPAN_CODES:

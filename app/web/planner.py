@@ -6,6 +6,7 @@ get fragments, other requests get whole pages or a redirect back.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -21,14 +22,14 @@ from app.models import Post
 from app.rules import Finding
 from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
-from app.services import approvals, lifecycle
+from app.services import approvals, fixes, lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
 from app.services.stories import all_stories, next_episode
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
-from app.web.calendar_view import VIEWS, build, local_today, view_range
+from app.web.calendar_view import VIEWS, build, local_today, suggestion_forms, view_range
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import is_htmx, render
@@ -107,16 +108,20 @@ def calendar_page(request: Request, access: WebAccess, user: CurrentUser,
 
 
 def after_change(request: Request, session: Session, access: Access, user: Any,
-                  note: str) -> Response:
+                  note: str, undo: list[dict[str, Any]] | None = None) -> Response:
     """After a save: HTMX swaps the calendar in place and closes the dialog;
-    without JavaScript, back to the calendar."""
+    without JavaScript, back to the calendar. With ``undo`` (an applied
+    suggestion) the note offers to put it back, in both cases."""
     tz = ZoneInfo(access.workspace.timezone)
     state = CalendarState.of(request, tz)
-    if not is_htmx(request):
+    if not is_htmx(request) and not undo:
         back = f"/w/{access.workspace.id}/calendar?{state.query()}"
         return RedirectResponse(back, status_code=303)
     context = _calendar_context(request, session, access, state, user)
     context["flash"] = note
+    context["undo"] = json.dumps(undo) if undo else ""
+    if not is_htmx(request):
+        return render(request, "calendar.html", context)
     response = render(request, "calendar.html", context, block="calendar")
     response.headers["HX-Retarget"] = "#calendar"
     response.headers["HX-Reswap"] = "outerHTML"
@@ -136,10 +141,16 @@ def form_context(request: Request, session: Session, access: Access, user: Any,
     state = CalendarState.of(request, tz)
     review: dict[str, Any] = {}
     if post is not None:
+        # What the post carries now, with its fixes, above what an edit would change.
+        review["post_findings"] = [
+            {**s.finding.as_dict(), "fixes": suggestion_forms(s.suggestions)
+             if access.can("editor") and post.status != "published" else []}
+            for s in fixes.for_post(session=session, access=access, post=post,
+                                    now=datetime.now(UTC))]
         found = lifecycle.review_of(session=session, access=access, post=post)
-        review = {"comments": found.comments, "events": found.events, "names": found.names,
-                  "blocking": [f.as_dict() for f in found.blocking],
-                  "tz": ZoneInfo(access.workspace.timezone)}
+        review |= {"comments": found.comments, "events": found.events, "names": found.names,
+                   "blocking": [f.as_dict() for f in found.blocking],
+                   "tz": ZoneInfo(access.workspace.timezone)}
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
             **review,
             "post": post, "channels": sorted(channels, key=lambda c: c.name.lower()),
@@ -333,7 +344,8 @@ async def live_check(request: Request, access: WebAccess, session: SessionDep) -
     tz = ZoneInfo(access.workspace.timezone)
     form = forms.read(raw)
     post_id = str(raw.get("post_id") or "")
-    context: dict[str, Any] = {"added": [], "resolved": [], "incomplete": False}
+    context: dict[str, Any] = {"added": [], "resolved": [], "changed": [], "incomplete": False,
+                               "saved": bool(post_id)}
     data = forms.to_create(form, tz)
     if data is None:
         context["incomplete"] = True

@@ -4,6 +4,7 @@ review, and the admin's tokens page (history: history.py; members: members.py)."
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,11 +15,13 @@ from sqlmodel import Session
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
 from app.models import ApiToken
-from app.services import approvals, lifecycle, tokens
+from app.services import approvals, fixes, lifecycle, tokens
 from app.services import posts as post_service
 from app.services.access import Access
+from app.services.channels import all_channels
 from app.services.people import display_names
 from app.web import forms
+from app.web.calendar_view import finding_uid, suggestion_forms
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.planner import after_change, form_context, render_form
@@ -127,16 +130,32 @@ def week_page(request: Request, week: str, access: WebAccess, user: CurrentUser,
 
 def _week(request: Request, session: Session, access: Access, user: Any,
           review: approvals.WeekReview, errors: dict[str, str], values: dict[str, str],
-          status: int = 200, message: str = "") -> Response:
-    from app.services.analysis import context
-
-    channels = context(session=session, workspace=access.workspace).channels
+          status: int = 200, message: str = "", undo: str = "") -> Response:
+    channels = {c.id: c for c in all_channels(session=session, access=access)}
     names = display_names(session=session, ids=[a.reviewer_id for a in review.approvals])
+    offers: dict[str, list[dict[str, Any]]] = {}
+    if access.can("editor") and review.findings:
+        found = fixes.for_range(session=session, access=access, start=review.start,
+                                end=review.end, now=datetime.now(UTC),
+                                channel_id=review.channel_id)
+        offers = {finding_uid(*key): suggestion_forms(s) for key, s in found.items()}
     return render(request, "week_review.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "review": review, "errors": errors,
         "values": values, "message": message, "channels": channels, "names": names,
+        "offers": offers, "uid": lambda f: finding_uid(f.code, f.channel_id, f.story_id,
+                                                       f.post_ids),
+        "undo": undo, "origin": f"week:{review.week}:{review.channel_id or ''}",
         "tz": ZoneInfo(access.workspace.timezone)}, status_code=status)
+
+
+def week_after_fix(request: Request, session: Session, access: Access, user: Any,
+                   origin: str, message: str, undo: str = "") -> Response:
+    """The week review again after a fix was applied there, saying what changed."""
+    _, week, channel_id = [*origin.split(":"), "", "", ""][:3]
+    review = approvals.week_review(session=session, access=access, week=week,
+                                   channel_id=channel_id or None)
+    return _week(request, session, access, user, review, {}, {}, message=message, undo=undo)
 
 
 @router.post("/approvals/{week}", response_class=HTMLResponse, dependencies=[CsrfChecked])
