@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from app.rules.channel import ChannelPosts
@@ -393,16 +393,18 @@ class _Search:
         return post is not None and not post.locked and post.at.timestamp() >= self.now
 
 
-    def times_after(self, moment: float, post: PostFact,
-                    changes: Sequence[Change] = ()) -> list[float]:
-        """Candidate times after ``moment`` (and not before now), as next slot tries
-        them, leaving out those where the channel already has a post."""
+    def times_after(self, moment: float, post: PostFact, changes: Sequence[Change] = (),
+                    not_before: float | None = None) -> list[float]:
+        """Candidate times after ``moment`` and up to the horizon from it, as next
+        slot tries them, not before now (nor ``not_before``), leaving out those
+        where the channel already has a post."""
         channel = self.channels.get(post.channel_id)
         start = max(moment, self.now)
         times = candidate_moments(self.timeline, start, self.limits.horizon_days,
                                   channel.posting_times if channel else ())
         taken = self.taken(post.channel_id, changes)
-        return [t for t in times if t > moment and t not in taken]
+        low = max(moment, not_before if not_before is not None else moment)
+        return [t for t in times if t > low and t not in taken]
 
     def taken(self, channel_id: str, changes: Sequence[Change] = ()) -> set[float]:
         moved = {c.post_id for c in changes}
@@ -463,12 +465,35 @@ def _move_later(search: _Search, finding: Finding, post_id: str, *,
     post = search.posts.get(post_id)
     if post is None or not search.movable(post):
         return None
-    start = post.at.timestamp()
-    for moment in search.times_after(max(start, after or start), post):
+    for moment in search.times_after(post.at.timestamp(), post, not_before=after):
         if search.fixes(finding.key, (_move(post, moment),)):
             what = name or _this(search, post)
             return Suggestion(f"Move {what} to {search.when(moment)}", (_move(post, moment),))
     return None
+
+
+def _earliest(search: _Search, finding: Finding, ask: PostFact) -> float | None:
+    """The earliest an ask flagged by a sequence rule could fit, read from the
+    finding's own figures: after as many more gives as it lacks (the gives after
+    it on the channel), or once listening ends. ``None``: no bound known; infinity:
+    not within the plan's posts. A candidate before this can't fit, so none is
+    spent on it."""
+    d = finding.details
+    if finding.code == "ask_during_listening" and "asks_from" in d:
+        return search.timeline.start_of_day(date.fromisoformat(d["asks_from"]))
+    counts = {"ask_too_soon": "gives_since_last_ask", "ask_too_early": "gives_before_first_ask"}
+    count = d.get(counts.get(finding.code, ""))
+    if count is None or "required" not in d:
+        return None
+    need = int(d["required"]) - int(count)
+    if need <= 0:
+        return None
+    later = [p for p in search.by_channel.get(ask.channel_id, ())
+             if p.kind != "ask" and search.order[p.id] > search.order[ask.id]]
+    if len(later) < need:
+        return float("inf")
+    later.sort(key=lambda p: search.order[p.id])
+    return later[need - 1].at.timestamp()
 
 
 def _this(search: _Search, post: PostFact) -> str:
@@ -481,7 +506,9 @@ def _named(search: _Search, post: PostFact) -> str:
     return f"the {search.noun(post)} of {search.when(post.at.timestamp())}"
 
 
-def _swap(search: _Search, finding: Finding, ask_id: str) -> Suggestion | None:
+def _swap(search: _Search, finding: Finding, ask_id: str,
+          after: float | None = None) -> Suggestion | None:
+    """Trade times with one of the next gives of the channel (from ``after``)."""
     ask = search.posts.get(ask_id)
     if ask is None or not search.movable(ask):
         return None
@@ -490,7 +517,8 @@ def _swap(search: _Search, finding: Finding, ask_id: str) -> Suggestion | None:
     gives = sorted(
         (p for p in search.by_channel.get(ask.channel_id, ())
          if p.kind != "ask" and search.movable(p)
-         and search.order[p.id] > search.order[ask.id] and p.at.timestamp() <= limit),
+         and search.order[p.id] > search.order[ask.id] and p.at.timestamp() <= limit
+         and (after is None or p.at.timestamp() >= after)),
         key=lambda p: search.order[p.id],
     )
     for give in gives[: search.limits.max_swaps]:
@@ -749,12 +777,17 @@ def _earlier_of_pair(search: _Search, finding: Finding) -> Suggestion | None:
 
 def _single_ask(kind: str) -> Callable[[_Search, Finding], Suggestion | None]:
     def strategy(search: _Search, finding: Finding) -> Suggestion | None:
-        ask_id = finding.post_ids[0]
+        ask = search.posts.get(finding.post_ids[0])
+        if ask is None:
+            return None
+        if kind == "turn":
+            return _turn_into_give(search, finding, ask.id)
+        earliest = _earliest(search, finding, ask)
+        if earliest == float("inf"):
+            return None
         if kind == "move":
-            return _move_later(search, finding, ask_id)
-        if kind == "swap":
-            return _swap(search, finding, ask_id)
-        return _turn_into_give(search, finding, ask_id)
+            return _move_later(search, finding, ask.id, after=earliest)
+        return _swap(search, finding, ask.id, after=earliest)
 
     return strategy
 

@@ -281,7 +281,12 @@ class TestNoFix:
 
     def test_the_search_stops_after_its_what_if_budget(self):
         plan, _ = FIXABLE["ask_too_soon"]
+        # The move fits at the first time tried; the swap and the last resort
+        # would need what-if runs of their own.
         _, offered = suggestions_for(plan, "ask_too_soon", max_trials=1)
+        assert [s.summary for s in offered] == ["Move this ask to Sat 6 Jun 09:00"]
+        plan, _ = FIXABLE["channel_silent"]
+        _, offered = suggestions_for(plan, "channel_silent", max_trials=0)
         assert offered == []
 
 
