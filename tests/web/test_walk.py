@@ -4,7 +4,9 @@ and refusals name the role in good English."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -117,3 +119,78 @@ class TestWhatIfWords:
         resolved = check.text.split("It would resolve:")[1] if "It would resolve:" in \
             check.text else ""
         assert 'data-code="ask_density"' not in resolved
+
+
+def too_soon(client, world) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
+    """Nine gives, an ask, a give and an ask: the second ask is too soon."""
+    start = datetime.now(UTC).replace(microsecond=0, second=0, minute=0) + timedelta(days=40)
+    kinds = ["give"] * 9 + ["ask", "give", "ask"]
+    ids = []
+    for n, kind in enumerate(kinds):
+        response = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+            "channel_id": world.channel_id, "scheduled_at": (start + timedelta(days=n))
+            .isoformat(), "kind": kind, "text": f"Post {n}"})
+        ids.append(response.json()["id"])
+    findings = client.get(world.path("/findings"), headers=world.auth("editor"), params={
+        "start": start.isoformat(), "end": (start + timedelta(days=20)).isoformat()}).json()
+    finding = next(f for f in findings["items"] if f["code"] == "ask_too_soon")
+    assert finding["suggestions"], finding
+    return ids[-1], finding
+
+
+class TestApplyWithoutJavaScript:
+    def test_apply_shows_what_changed_and_undo_puts_it_back(self, client, world, session):
+        post_id, finding = too_soon(client, world)
+        fix = finding["suggestions"][0]
+        before = client.get(world.path(f"/posts/{post_id}"), headers=world.auth("editor")).json()
+        csrf = sign_in(client, world, "editor")
+        page = client.post(f"/w/{world.workspace_id}/suggestions/apply", data={
+            "csrf_token": csrf, "changes": json.dumps(fix["changes"]),
+            "summary": fix["summary"]})
+        assert page.status_code == 200
+        assert f"Applied: {fix['summary']}." in page.text
+        undo = page.text.split('name="changes" value="')[1].split('"')[0]
+        after = client.get(world.path(f"/posts/{post_id}"), headers=world.auth("editor")).json()
+        assert (after["scheduled_at"], after["kind"]) != (before["scheduled_at"], before["kind"])
+        back = client.post(f"/w/{world.workspace_id}/suggestions/apply", data={
+            "csrf_token": csrf, "changes": undo.replace("&#34;", '"').replace("&quot;", '"'),
+            "undo": "yes"}, follow_redirects=False)
+        assert back.status_code == 303
+        restored = client.get(world.path(f"/posts/{post_id}"),
+                              headers=world.auth("editor")).json()
+        assert (restored["scheduled_at"], restored["kind"]) == (before["scheduled_at"],
+                                                                before["kind"])
+
+    def test_a_stale_fix_or_a_garbled_one_changes_nothing(self, client, world):
+        post_id, finding = too_soon(client, world)
+        fix = finding["suggestions"][0]
+        client.patch(world.path(f"/posts/{post_id}"), headers=world.auth("editor"),
+                     json={"text": "Edited meanwhile"})
+        before = client.get(world.path(f"/posts/{post_id}"), headers=world.auth("editor")).json()
+        csrf = sign_in(client, world, "editor")
+        for changes in (json.dumps(fix["changes"]), "not json", '[{"action": "explode"}]'):
+            page = client.post(f"/w/{world.workspace_id}/suggestions/apply", data={
+                "csrf_token": csrf, "changes": changes, "summary": fix["summary"]},
+                headers={"HX-Request": "true"})
+            assert page.status_code == 200
+            assert "nothing was changed" in page.text
+        now = client.get(world.path(f"/posts/{post_id}"), headers=world.auth("editor")).json()
+        assert now == before
+
+    def test_a_fix_on_the_week_review_returns_to_the_week(self, client, world):
+        post_id, finding = too_soon(client, world)
+        post = client.get(world.path(f"/posts/{post_id}"), headers=world.auth("editor")).json()
+        when = datetime.fromisoformat(post["scheduled_at"].replace("Z", "+00:00"))
+        year, number, _ = when.astimezone(ZoneInfo("Europe/Berlin")).isocalendar()
+        week = f"{year}-W{number:02d}"
+        csrf = sign_in(client, world, "lead")
+        review = client.get(f"/w/{world.workspace_id}/approvals/{week}")
+        assert 'class="btn btn-fix' in review.text
+        assert f'name="origin" value="week:{week}:"' in review.text
+        fix = finding["suggestions"][0]
+        page = client.post(f"/w/{world.workspace_id}/suggestions/apply", data={
+            "csrf_token": csrf, "changes": json.dumps(fix["changes"]),
+            "summary": fix["summary"], "origin": f"week:{week}:"})
+        assert page.status_code == 200
+        assert f"Week {number}" in page.text and "Applied:" in page.text
+        assert 'name="undo" value="yes"' in page.text
