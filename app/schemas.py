@@ -200,6 +200,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _left_out_not_null(schema: dict[str, Any]) -> None:
+    branches = schema.get("anyOf")
+    if not branches or {"type": "null"} not in branches:
+        return
+    rest = [branch for branch in branches if branch != {"type": "null"}]
+    del schema["anyOf"]
+    if len(rest) == 1:
+        schema.update({key: value for key, value in rest[0].items() if key not in schema})
+    else:
+        schema["anyOf"] = rest
+
+
+# An edit's field that may be left out (unchanged) but is refused as null: the
+# API document says so, while validation stays the model's own.
+NotNull = Field(json_schema_extra=_left_out_not_null)
+
+
 # ---- workspaces -----------------------------------------------------------------
 
 
@@ -211,10 +228,10 @@ class WorkspaceCreate(Strict):
 
 
 class WorkspaceUpdate(Strict):
-    name: Name | None = None
-    timezone: TimeZoneName | None = None
-    rules_preset: str | None = None
-    allow_self_approval: bool | None = None
+    name: Annotated[Name | None, NotNull] = None
+    timezone: Annotated[TimeZoneName | None, NotNull] = None
+    rules_preset: Annotated[str | None, NotNull] = None
+    allow_self_approval: Annotated[bool | None, NotNull] = None
 
 
 class WorkspacePublic(BaseModel):
@@ -239,8 +256,8 @@ class ChannelCreate(Strict):
 
 
 class ChannelUpdate(Strict):
-    name: Name | None = None
-    platform: str | None = Field(default=None, max_length=40)
+    name: Annotated[Name | None, NotNull] = None
+    platform: Annotated[str | None, NotNull] = Field(default=None, max_length=40)
     started_on: Day | None = None
 
 
@@ -293,11 +310,11 @@ class PostCreate(Strict):
 
 
 class PostUpdate(Strict):
-    channel_id: str | None = Field(default=None, max_length=36)
-    scheduled_at: AwareDatetime | None = None
-    kind: Kind | None = None
+    channel_id: Annotated[str | None, NotNull] = Field(default=None, max_length=36)
+    scheduled_at: Annotated[AwareDatetime | None, NotNull] = None
+    kind: Annotated[Kind | None, NotNull] = None
     category: Category | None = None
-    text: PostText | None = None
+    text: Annotated[PostText | None, NotNull] = None
     link: Link = None
     story_id: str | None = Field(default=None, max_length=36)
     episode: Count | None = Field(default=None, ge=1, le=MAX_EPISODE)

@@ -25,6 +25,7 @@ from app.schemas import (
     Kind,
     Link,
     Name,
+    NotNull,
     Number,
     PostText,
     Strict,
@@ -63,8 +64,8 @@ class StoryCreate(Strict):
 
 
 class StoryUpdate(Strict):
-    name: Name | None = None
-    goal: str | None = Field(default=None, max_length=TEXT_MAX)
+    name: Annotated[Name | None, NotNull] = None
+    goal: Annotated[str | None, NotNull] = Field(default=None, max_length=TEXT_MAX)
     min_gap_days: Number | None = Field(default=None, ge=0, le=365)
     max_gap_days: Number | None = Field(default=None, gt=0, le=365)
     min_gives_before_ask: Count | None = Field(default=None, ge=0, le=1000)
@@ -155,19 +156,19 @@ class SeriesCreate(Strict):
 
 
 class SeriesUpdate(Strict):
-    channel_id: str | None = Field(default=None, max_length=36)
-    name: str | None = Field(default=None, max_length=120)
-    kind: Kind | None = None
+    channel_id: Annotated[str | None, NotNull] = Field(default=None, max_length=36)
+    name: Annotated[str | None, NotNull] = Field(default=None, max_length=120)
+    kind: Annotated[Kind | None, NotNull] = None
     category: Category | None = None
-    text: PostText | None = None
+    text: Annotated[PostText | None, NotNull] = None
     link: Link = None
-    rrule: RuleText | None = None
-    starts_on: Day | None = None
-    time: LocalTime | None = None
+    rrule: Annotated[RuleText | None, NotNull] = None
+    starts_on: Annotated[Day | None, NotNull] = None
+    time: Annotated[LocalTime | None, NotNull] = None
     timezone: TimeZoneName | None = None
     until: Day | None = None
     count: Count | None = Field(default=None, ge=1, le=10_000)
-    skipped_dates: list[Day] | None = Field(default=None, max_length=1000)
+    skipped_dates: Annotated[list[Day] | None, NotNull] = Field(default=None, max_length=1000)
 
     @field_validator("channel_id", "name", "kind", "text", "rrule", "starts_on", "time",
                      "skipped_dates")

@@ -125,6 +125,26 @@ def _without_null(parameter: dict[str, Any]) -> None:
         schema["anyOf"] = rest
 
 
+JSON_SCHEMA_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum",
+                      "lt": "exclusiveMaximum"}
+
+
+def _standard_bounds(node: Any) -> None:
+    """Pydantic writes a bound of an optional number with a before-validator
+    (``Count | None = Field(ge=1)``) under its own name, ``ge``, which no JSON
+    Schema reader knows; give it the standard one, so clients and fuzzers see it."""
+    if isinstance(node, dict):
+        if node.get("type") in ("integer", "number"):
+            for ours, standard in JSON_SCHEMA_BOUNDS.items():
+                if ours in node:
+                    node.setdefault(standard, node.pop(ours))
+        for value in node.values():
+            _standard_bounds(value)
+    elif isinstance(node, list):
+        for value in node:
+            _standard_bounds(value)
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     response: dict[str, Any] = {
         "description": PROBLEM_DESCRIPTIONS[status],
@@ -184,6 +204,7 @@ def document(app: FastAPI) -> dict[str, Any]:
                 created.setdefault("headers", {})["Location"] = {
                     "description": "The new resource's URL", "schema": {"type": "string"}}
     _add_problem_schemas(schema)
+    _standard_bounds(schema.get("components", {}))
     return schema
 
 

@@ -110,3 +110,27 @@ def test_method_not_allowed_names_every_method_of_the_path(client: TestClient,
     page = client.put("/login")
     assert page.status_code == 405
     assert page.headers["allow"] == "GET, POST"
+
+
+def _nodes(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        return [node, *(n for value in node.values() for n in _nodes(value))]
+    if isinstance(node, list):
+        return [n for value in node for n in _nodes(value)]
+    return []
+
+
+def test_bounds_and_nulls_are_spelled_as_json_schema(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    for node in _nodes(schemas):
+        if node.get("type") in ("integer", "number"):
+            assert not {"ge", "le", "gt", "lt"} & set(node), node
+    episode = schemas["PostCreate"]["properties"]["episode"]["anyOf"][0]
+    assert (episode["minimum"], episode["maximum"]) == (1, 10_000)
+    # An edit may leave a field out; where null is refused, the document has no null.
+    edit = schemas["PostUpdate"]["properties"]
+    assert edit["kind"]["type"] == "string" and "anyOf" not in edit["kind"]
+    assert {"type": "null"} in edit["category"]["anyOf"]  # null clears a category
+    for operation in (op for _, _, op in _operations(document)):
+        for parameter in operation.get("parameters", []):
+            assert {"type": "null"} not in parameter["schema"].get("anyOf", []), parameter
