@@ -7,7 +7,7 @@ or next to the field. Nothing else should decide a status code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -147,3 +147,21 @@ def invalid_from(errors: Iterable[Mapping[str, Any]]) -> Invalid:
     found = field_errors(errors)
     summary = "; ".join(f"{e.field}: {e.message}" for e in found[:5])
     return Invalid(summary or "Invalid input.", errors=found)
+
+
+def relocated(exc: Any, place: Callable[[Mapping[str, Any]], tuple[Any, ...]]) -> Exception:
+    """A pydantic ValidationError with each error moved to the place ``place``
+    names (a union's tag left out of the path, say), or the error as it was when
+    pydantic cannot rebuild it."""
+    from pydantic import ValidationError
+
+    errors: list[Any] = []
+    for error in exc.errors():
+        detail = {"type": error["type"], "loc": place(error), "input": error["input"]}
+        if "ctx" in error:
+            detail["ctx"] = error["ctx"]
+        errors.append(detail)
+    try:
+        return ValidationError.from_exception_data(exc.title, errors)
+    except (KeyError, TypeError, ValueError):
+        return exc

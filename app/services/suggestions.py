@@ -33,7 +33,15 @@ from pydantic import (
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.errors import AppError, Conflict, FieldError, Invalid, NotFound, PreconditionFailed
+from app.errors import (
+    AppError,
+    Conflict,
+    FieldError,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    relocated,
+)
 from app.models import Post
 from app.rules import Finding, Plan, PostFact
 from app.rules.suggestions import Limits, Suggestion, suggest
@@ -239,23 +247,16 @@ class ApplyBody(BaseModel):
         try:
             return handler(value)
         except ValidationError as exc:
-            errors: list[Any] = []
-            for error in exc.errors():
+            def place(error: Any) -> tuple[Any, ...]:
                 loc = tuple(error["loc"])
                 if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                    loc = (*loc[:2], "action")
-                elif len(loc) > 2 and loc[0] == "changes" and loc[2] in (
+                    return (*loc[:2], "action")
+                if len(loc) > 2 and loc[0] == "changes" and loc[2] in (
                         "move", "update", "delete", "create"):
-                    loc = loc[:2] + loc[3:]
-                detail = {"type": error["type"], "loc": loc, "input": error["input"]}
-                if "ctx" in error:
-                    detail["ctx"] = error["ctx"]
-                errors.append(detail)
-            try:
-                renamed = ValidationError.from_exception_data(exc.title, errors)
-            except (KeyError, TypeError, ValueError):
-                raise exc from None
-            raise renamed from None
+                    return loc[:2] + loc[3:]
+                return loc
+
+            raise relocated(exc, place) from None
 
 
 @dataclass(frozen=True)

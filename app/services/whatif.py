@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.errors import FieldError, Invalid
+from app.errors import FieldError, Invalid, relocated
 from app.rules import Finding, PostFact, diff
 from app.rules.engine import next_slot as engine_next_slot
 from app.schemas import AwareDatetime, Kind, PostCreate, PostUpdate, category_error
@@ -85,22 +85,16 @@ class CheckBody(RootModel[CheckRequest]):
             return handler(value)
         except ValidationError as exc:
             tag = value.get("action") if isinstance(value, dict) else None
-            errors: list[Any] = []
-            for error in exc.errors():
+
+            def place(error: Any) -> tuple[Any, ...]:
                 loc = tuple(error["loc"])
                 if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                    loc = ("action",)
-                elif tag is not None and loc[:1] == (tag,):
-                    loc = loc[1:]
-                detail = {"type": error["type"], "loc": loc, "input": error["input"]}
-                if "ctx" in error:
-                    detail["ctx"] = error["ctx"]
-                errors.append(detail)
-            try:
-                renamed = ValidationError.from_exception_data(exc.title, errors)
-            except (KeyError, TypeError, ValueError):
-                raise exc from None
-            raise renamed from None
+                    return ("action",)
+                if tag is not None and loc[:1] == (tag,):
+                    return loc[1:]
+                return loc
+
+            raise relocated(exc, place) from None
 
 
 @dataclass(frozen=True)
