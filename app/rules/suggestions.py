@@ -129,6 +129,32 @@ def suggest(
     return {finding.key: search.suggestions(finding) for finding in chosen}
 
 
+PARTED = frozenset({"ask_density", "ask_run"})
+
+
+def suggest_parts(
+    plan: Plan,
+    parts: Iterable[tuple[Finding, datetime, datetime]],
+    *,
+    now: datetime,
+    limits: Limits = Limits(),
+) -> dict[tuple[Key, datetime], list[Suggestion]]:
+    """Verified fixes for a part of a long density stretch or run: each
+    ``(finding, start, end)`` asks for the changes that take the finding's asks
+    inside ``[start, end)`` (a week, say) out of it, by key and part start.
+
+    Such a fix leaves no ask of the part named by the finding or by what is left
+    of it, moves no ask into what is left, and adds no serious finding but
+    smaller versions of those the plan has. The rest of the stretch may stay:
+    asks already published or past can keep it alive, and then this is the
+    most that changing the plan ahead can do."""
+    search = _Search(plan, now, limits)
+    found: dict[tuple[Key, datetime], list[Suggestion]] = {}
+    for finding, start, end in parts:
+        found[(finding.key, start)] = search.part_suggestions(finding, start, end)
+    return found
+
+
 def apply_changes(posts: Sequence[PostFact], changes: Iterable[Change]) -> list[PostFact]:
     """The posts with the changes made, in the order given; new posts at the end,
     named ``~suggested-1``, ``~suggested-2``…"""
@@ -215,6 +241,8 @@ class Outcome:
     present: bool
     added: list[Hit]
     left: frozenset[str]
+    # Every post a finding of the same code and channel names, whatever its severity.
+    kin: frozenset[str] = frozenset()
 
     @property
     def fixed(self) -> bool:
@@ -347,20 +375,24 @@ class _Search:
         named = frozenset(key[3])
         present = False
         left: set[str] = set()
+        kin: set[str] = set()
         added = []
         for hit in hits:
+            same = hit.code == key[0] and hit.channel_id == key[1]
+            if same:
+                kin.update(hit.post_ids)
             if hit.key == key:
                 present = True
                 left.update(hit.post_ids)
-            elif hit.code not in self.serious or hit.key in before.keys:
+            elif same and named.issuperset(hit.post_ids) and before.shrunk(hit):
+                # What is left of this finding, at any severity: a finding set to
+                # info is still what the suggestion is meant to end.
+                left.update(hit.post_ids)
+            elif hit.code not in self.serious or hit.key in before.keys or before.shrunk(hit):
                 continue
-            elif before.shrunk(hit):
-                if hit.code == key[0] and hit.channel_id == key[1] and named.issuperset(
-                        hit.post_ids):
-                    left.update(hit.post_ids)
             else:
                 added.append(hit)
-        return Outcome(present, added, frozenset(left))
+        return Outcome(present, added, frozenset(left), frozenset(kin))
 
     def fixes(self, key: Key, changes: Sequence[Change]) -> bool:
         return self.evaluate(key, changes).fixed
@@ -386,6 +418,31 @@ class _Search:
                 break
         # A last resort is offered only after every other fix.
         return sorted(found, key=lambda s: s.last_resort)
+
+    def part_suggestions(self, finding: Finding, start: datetime, end: datetime
+                         ) -> list[Suggestion]:
+        self.trials = 0
+        self._year = self.words.year(start.timestamp())
+        if finding.code not in PARTED or not self.has(finding.key):
+            return []
+        low, high = start.timestamp(), end.timestamp()
+        part = {pid for pid in finding.post_ids if pid in self.posts
+                and low <= self.posts[pid].at.timestamp() < high}
+        # An ask of the part that can't change stays in the stretch whatever else does.
+        if not part or not all(self.movable(self.posts[pid]) for pid in part):
+            return []
+        found: list[Suggestion] = []
+        for turn in (False, True):
+            # Each kind of fix has its own trials: a long search for moves must
+            # not use up the turn into gives, which needs one trial an ask.
+            self.trials = 0
+            try:
+                suggestion = _thin_part(self, finding, part, turn=turn)
+            except _OutOfTrials:
+                continue
+            if suggestion is not None:
+                found.append(suggestion)
+        return found
 
     def movable(self, post: PostFact | None) -> bool:
         """What is past stays as it was, published or not: only the plan ahead
@@ -617,6 +674,45 @@ def _thinned(search: _Search, finding: Finding, changes: list[Change],
     else:
         summary = f"Move {plural(len(posts), noun)}: " + "; ".join(moves)
     return Suggestion(summary, tuple(changes))
+
+
+def _thin_part(search: _Search, finding: Finding, part: set[str], *,
+               turn: bool) -> Suggestion | None:
+    """The fewest asks of ``part`` to move (or turn into gives), the latest
+    first, until no ask of the part is named by what is left of the finding."""
+    changes: list[Change] = []
+    done: dict[str, float | None] = {}
+    remaining = set(part)
+    for _ in range(search.limits.max_posts):
+        candidates = sorted((search.posts[pid] for pid in remaining if pid not in done),
+                            key=lambda p: -search.order[p.id])
+        step = None
+        for post in candidates[:2]:
+            trials = ([None] if turn
+                      else search.times_after(post.at.timestamp(), post, changes))
+            for moment in trials:
+                change = _to_give(post) if moment is None else _move(post, moment)
+                outcome = search.evaluate(finding.key, (*changes, change))
+                # The changed ask must leave every stretch of its kind, not only this one.
+                if outcome.added or post.id in outcome.kin:
+                    continue
+                if not outcome.kin & part:
+                    changes.append(change)
+                    done[post.id] = moment
+                    whole = _thinned(search, finding, changes, done, turn)
+                    return Suggestion(f"This week: {whole.summary[:1].lower()}"
+                                      f"{whole.summary[1:]}", whole.changes, whole.last_resort)
+                step = (change, moment, set(outcome.left))
+                break
+            if step is not None:
+                break
+        if step is None:
+            return None
+        change, moment, left = step
+        changes.append(change)
+        done[change.post_id or ""] = moment
+        remaining = (left & part) - set(done)
+    return None
 
 
 def _fill_gap(search: _Search, finding: Finding) -> Suggestion | None:

@@ -237,6 +237,18 @@ def test_density_moves_as_few_asks_as_it_takes():
     assert turns and turns[0].summary.startswith("Turn 2 asks into gives (last resort): ")
 
 
+def test_an_info_stretch_is_ended_whole_too():
+    """A profile that counts density as info still gets fixes that end the
+    stretch: one move that only shortens it is not offered."""
+    rules = params(window_days=5, max_ask_share=Fraction(1, 4), min_posts_in_window=4)
+    plan = make_plan(daily("gaaagggggggggggg"), rules, severities={"ask_density": "info"})
+    finding, offered = suggestions_for(plan, "ask_density")
+    assert offered
+    for suggestion in offered:
+        assert len(suggestion.changes) == 2, suggestion.summary
+        assert_resolves(plan, finding, suggestion)
+
+
 class TestNoFix:
     def test_a_published_ask_is_never_moved_or_changed(self):
         posts = daily("a g a gggg")
