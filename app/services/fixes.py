@@ -8,8 +8,10 @@ app/services/suggestions.py; this module only picks what a page needs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -18,6 +20,7 @@ from app.schemas import format_utc
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.analysis import context
+from app.services.calendar import local_midnight
 from app.services.suggestions import (
     Applied,
     ChangeIn,
@@ -34,23 +37,51 @@ Key = tuple[str, str, str | None, tuple[str, ...]]
 UNDONE_FIELDS = ("kind", "category", "scheduled_at")
 
 
+@dataclass(frozen=True)
+class Offers:
+    """The fixes a page offers: for whole findings by key, and for a long
+    stretch no fix ends, the fix for one week by (key, the week's local Monday)."""
+
+    whole: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    weeks: dict[tuple[Key, date], list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def local_weeks(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The local weeks (Monday midnight to Monday midnight) covering a range."""
+    monday = start.astimezone(tz).date()
+    monday -= timedelta(days=monday.weekday())
+    weeks = []
+    while local_midnight(monday, tz) < end:
+        weeks.append((local_midnight(monday, tz), local_midnight(monday + timedelta(7), tz)))
+        monday += timedelta(days=7)
+    return weeks
+
+
 def for_range(*, session: Session, access: Access, start: datetime, end: datetime,
-              now: datetime, channel_id: str | None = None) -> dict[Key, list[dict[str, Any]]]:
-    """Each finding of the range with at least one suggestion, by finding key."""
+              now: datetime, channel_id: str | None = None) -> Offers:
+    """The fixes of the range's findings, whole and for each of its weeks."""
+    tz = ZoneInfo(access.workspace.timezone)
     ctx = context(session=session, workspace=access.workspace,
                   channel_ids=[channel_id] if channel_id else None)
     found = findings_with_suggestions(ctx, start=start, end=end, now=now,
-                                      channel_ids=[channel_id] if channel_id else None)
-    return {s.finding.key: s.suggestions for s in found if s.suggestions}
+                                      channel_ids=[channel_id] if channel_id else None,
+                                      weeks=local_weeks(start, end, tz))
+    return Offers(
+        whole={s.finding.key: s.suggestions for s in found if s.suggestions},
+        weeks={(s.finding.key, low.astimezone(tz).date()): fixes
+               for s in found for low, fixes in s.weeks.items()})
 
 
 def for_post(*, session: Session, access: Access, post: Post, now: datetime) -> list[Suggested]:
-    """The findings that name the post now, each with its suggestions."""
+    """The findings that name the post now, each with its suggestions (a long
+    stretch no fix ends: with the fix for the post's week)."""
     ctx = context(session=session, workspace=access.workspace)
     moment = post.scheduled_at
-    found = findings_with_suggestions(ctx, start=moment - timedelta(seconds=1),
-                                      end=moment + timedelta(seconds=1), now=now,
-                                      channel_ids=[post.channel_id])
+    found = findings_with_suggestions(
+        ctx, start=moment - timedelta(seconds=1), end=moment + timedelta(seconds=1), now=now,
+        channel_ids=[post.channel_id],
+        weeks=local_weeks(moment, moment + timedelta(seconds=1),
+                          ZoneInfo(access.workspace.timezone)))
     return [s for s in found if post.id in s.finding.post_ids]
 
 

@@ -3,7 +3,7 @@ back to changes_requested when a lead sends it back."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -173,7 +173,9 @@ class PostReview:
     comments: list[Comment]
     events: list[AuditEvent]
     names: dict[str, str]
-    blocking: list[Finding]
+    blocking: list[Finding]  # those still needing an override reason
+    overridden: list[tuple[Finding, acknowledgements.Acknowledged]] = field(
+        default_factory=list)  # those whose acknowledgement note is the reason
 
 
 def review_of(*, session: Session, access: Access, post: Post) -> PostReview:
@@ -181,8 +183,13 @@ def review_of(*, session: Session, access: Access, post: Post) -> PostReview:
     events = audit.history(session=session, access=access, subject_type="post",
                            subject_id=post.id, limit=50)
     blocking: list[Finding] = []
+    overridden: list[tuple[Finding, acknowledgements.Acknowledged]] = []
     if access.can("lead") and post.status == "submitted":
-        blocking = blocking_findings(session=session, access=access, posts=[post])
+        findings = blocking_findings(session=session, access=access, posts=[post])
+        acks = acknowledgements.lookup(session=session, workspace_id=access.workspace.id,
+                                       findings=findings)
+        blocking, overridden = acks.open_blocking(findings), acks.overridden(findings)
     names = display_names(session=session,
                           ids=[c.author_id for c in found] + [e.actor_id for e in events])
-    return PostReview(comments=found, events=events, names=names, blocking=blocking)
+    return PostReview(comments=found, events=events, names=names, blocking=blocking,
+                      overridden=overridden)

@@ -18,7 +18,7 @@ error raised on the way leaves nothing saved, whichever door called.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -44,7 +44,7 @@ from app.errors import (
 )
 from app.models import Post
 from app.rules import Finding, Plan, PostFact
-from app.rules.suggestions import Limits, Suggestion, suggest
+from app.rules.suggestions import PARTED, Limits, Suggestion, suggest, suggest_parts
 from app.schemas import (
     AwareDatetime,
     Category,
@@ -82,22 +82,38 @@ PLANNED_TEXT = "Planned from a suggestion: write this post."
 class Suggested:
     finding: Finding
     suggestions: list[dict[str, Any]]
+    # For a long stretch no fix ends: by a week's start, the fixes that take that
+    # week's asks out of it (app.rules.suggestions.suggest_parts).
+    weeks: dict[datetime, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def findings_with_suggestions(ctx: Context, *, start: datetime, end: datetime, now: datetime,
                               channel_ids: Sequence[str] | None = None,
-                              limits: Limits = LIMITS) -> list[Suggested]:
+                              limits: Limits = LIMITS,
+                              weeks: Sequence[tuple[datetime, datetime]] = ()
+                              ) -> list[Suggested]:
     """The findings of ``[start, end)``, each with its verified suggestions as
-    JSON, every change naming the current version of the post it changes."""
+    JSON, every change naming the current version of the post it changes. With
+    ``weeks``, a density stretch or run that no suggestion ends also gets, for
+    each of those weeks holding some but not all of its asks, the fix for that
+    week."""
     findings = findings_in_range(ctx, start=start, end=end, channel_ids=channel_ids)
     if not findings:
         return []
     plan = suggestion_plan(ctx, findings, start=start, end=end, limits=limits)
     offered = suggest(plan, findings, now=now, limits=limits)
-    ids = {change.post_id for found in offered.values() for s in found for change in s.changes
-           if change.post_id is not None}
-    versions = _versions(ctx.session, ids)
-    return [Suggested(f, [_as_json(s, versions) for s in offered.get(f.key, ())])
+    times = {post.id: post.at for post in plan.posts}
+    parts = [(f, low, high) for f in findings
+             if f.code in PARTED and not offered.get(f.key) for low, high in weeks
+             if 0 < sum(1 for pid in f.post_ids if low <= times.get(pid, start) < high)
+             < len(f.post_ids)]
+    by_week = suggest_parts(plan, parts, now=now, limits=limits) if parts else {}
+    chosen = [s for found in (*offered.values(), *by_week.values()) for s in found]
+    versions = _versions(ctx.session, {change.post_id for s in chosen for change in s.changes
+                                       if change.post_id is not None})
+    return [Suggested(f, [_as_json(s, versions) for s in offered.get(f.key, ())],
+                      {low: [_as_json(s, versions) for s in by_week[(f.key, low)]]
+                       for low, _ in weeks if by_week.get((f.key, low))})
             for f in findings]
 
 

@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from app.web import account, fixes, history, members, planner, reviews, routes, series, stories
+from app.web import (
+    account,
+    acknowledgements,
+    fixes,
+    history,
+    members,
+    planner,
+    reviews,
+    routes,
+    series,
+    stories,
+)
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
@@ -10,6 +21,7 @@ web_router.include_router(planner.router)
 web_router.include_router(reviews.router)
 web_router.include_router(history.router)
 web_router.include_router(fixes.router)
+web_router.include_router(acknowledgements.router)
 web_router.include_router(stories.router)
 web_router.include_router(series.router)
 web_router.include_router(members.router)

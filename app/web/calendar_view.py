@@ -43,10 +43,16 @@ class Card:
     series: str | None = None  # the series' name, on an occurrence
 
     @property
+    def open_findings(self) -> list[dict[str, Any]]:
+        """The findings nobody acknowledged: those the card is coloured by."""
+        return [f for f in self.findings if not f.get("acknowledged")]
+
+    @property
     def worst(self) -> str | None:
-        if not self.findings:
+        if not self.open_findings:
             return None
-        return min((f["severity"] for f in self.findings), key=SEVERITY_ORDER.__getitem__)
+        return min((f["severity"] for f in self.open_findings),
+                   key=SEVERITY_ORDER.__getitem__)
 
 
 @dataclass
@@ -65,6 +71,12 @@ class Stretch:
     ask_ids: list[str]  # the stretch's asks this week, as shown
     continues_before: bool
     continues_after: bool
+    monday: date | None = None
+
+    @property
+    def week_fix(self) -> str:
+        """The name of the slot the fix for this week of the stretch goes in."""
+        return f"{self.finding['uid']}-{self.monday.isoformat() if self.monday else ''}"
 
     @property
     def words(self) -> str:
@@ -285,7 +297,7 @@ def _stretches(findings: list[dict[str, Any]], monday: date, days: dict[date, Da
             asks=asks, posts=posts, allowed=allowed,
             ask_ids=[i for i in finding["post_ids"] if monday <= post_days.get(i, date.min)
                      <= sunday],
-            continues_before=start < monday, continues_after=last > sunday))
+            continues_before=start < monday, continues_after=last > sunday, monday=monday))
     return found
 
 

@@ -38,7 +38,11 @@ def calendar_fixes(request: Request, access: WebAccess, session: SessionDep) -> 
                             end=local_midnight(after, tz), now=datetime.now(UTC),
                             channel_id=state.channel)
     offers = [{"uid": finding_uid(*key), "fix": suggestion_forms(suggestions)[0]}
-              for key, suggestions in found.items()]
+              for key, suggestions in found.whole.items()]
+    # A long stretch's bar in each week offers the fix for that week.
+    offers += [{"uid": f"{finding_uid(*key)}-{monday.isoformat()}",
+                "fix": suggestion_forms(suggestions)[0]}
+               for (key, monday), suggestions in found.weeks.items()]
     return render(request, "fixes.html", {"workspace": access.workspace, "offers": offers})
 
 

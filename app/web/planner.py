@@ -22,14 +22,21 @@ from app.models import Post
 from app.rules import Finding
 from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
-from app.services import approvals, fixes, lifecycle
+from app.services import acknowledgements, approvals, fixes, lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
 from app.services.stories import all_stories, next_episode
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
-from app.web.calendar_view import VIEWS, build, local_today, suggestion_forms, view_range
+from app.web.calendar_view import (
+    VIEWS,
+    build,
+    finding_uid,
+    local_today,
+    suggestion_forms,
+    view_range,
+)
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import is_htmx, render
@@ -142,14 +149,19 @@ def form_context(request: Request, session: Session, access: Access, user: Any,
     review: dict[str, Any] = {}
     if post is not None:
         # What the post carries now, with its fixes, above what an edit would change.
+        carried = fixes.for_post(session=session, access=access, post=post,
+                                 now=datetime.now(UTC))
+        acks = acknowledgements.lookup(session=session, workspace_id=access.workspace.id,
+                                       findings=[s.finding for s in carried])
         review["post_findings"] = [
-            {**s.finding.as_dict(), "fixes": suggestion_forms(s.suggestions)
+            {**acks.annotate(s.finding), "uid": finding_uid(*s.finding.key),
+             "fixes": suggestion_forms(s.suggestions or next(iter(s.weeks.values()), []))
              if access.can("editor") and post.status != "published" else []}
-            for s in fixes.for_post(session=session, access=access, post=post,
-                                    now=datetime.now(UTC))]
+            for s in carried]
         found = lifecycle.review_of(session=session, access=access, post=post)
         review |= {"comments": found.comments, "events": found.events, "names": found.names,
                    "blocking": [f.as_dict() for f in found.blocking],
+                   "overridden": [(f.as_dict(), ack) for f, ack in found.overridden],
                    "tz": ZoneInfo(access.workspace.timezone)}
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
             **review,

@@ -34,14 +34,16 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
-def _reopen(request: Request, session: Session, access: Access, user: Any, post_id: str,
-            error: str = "", field: str = "", status: int = 200, note: str = "") -> Response:
+def reopen_post(request: Request, session: Session, access: Access, user: Any, post_id: str,
+                error: str = "", field: str = "", status: int = 200, note: str = "",
+                extra: dict[str, Any] | None = None) -> Response:
     """Show the post's dialog again, with a message next to the field at fault."""
     post = post_service.get_post(session=session, access=access, post_id=post_id)
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone))
     context = form_context(request, session, access, user, form, post)
     context["review_error"] = {field or "review": error} if error else {}
     context["review_note"] = note
+    context.update(extra or {})
     return render_form(request, context, status=status)
 
 
@@ -61,10 +63,10 @@ def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
                                                             if "override" in exc.detail
                                                             else "review")
             message = exc.errors[0].message if exc.errors else exc.detail
-            return _reopen(request, session, access, user, post_id, error=message,
+            return reopen_post(request, session, access, user, post_id, error=message,
                            field=field, status=exc.status)
         if action == "comments":
-            return _reopen(request, session, access, user, post_id, note=note)
+            return reopen_post(request, session, access, user, post_id, note=note)
         return after_change(request, session, access, user, note)
 
     route.__name__ = f"post_{action.replace('-', '_')}"
@@ -138,24 +140,31 @@ def _week(request: Request, session: Session, access: Access, user: Any,
         found = fixes.for_range(session=session, access=access, start=review.start,
                                 end=review.end, now=datetime.now(UTC),
                                 channel_id=review.channel_id)
-        offers = {finding_uid(*key): suggestion_forms(s) for key, s in found.items()}
+        # A long stretch no fix ends offers the fix for this week.
+        offers = {finding_uid(*key): suggestion_forms(s)
+                  for (key, monday), s in found.weeks.items() if monday == review.monday}
+        offers |= {finding_uid(*key): suggestion_forms(s) for key, s in found.whole.items()}
     return render(request, "week_review.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "review": review, "errors": errors,
         "values": values, "message": message, "channels": channels, "names": names,
-        "offers": offers, "uid": lambda f: finding_uid(f.code, f.channel_id, f.story_id,
-                                                       f.post_ids),
+        "offers": offers, "uid": lambda f: finding_uid(f["code"], f["channel_id"],
+                                                       f["story_id"], f["post_ids"]),
         "undo": undo, "origin": f"week:{review.week}:{review.channel_id or ''}",
         "tz": ZoneInfo(access.workspace.timezone)}, status_code=status)
 
 
 def week_after_fix(request: Request, session: Session, access: Access, user: Any,
-                   origin: str, message: str, undo: str = "") -> Response:
-    """The week review again after a fix was applied there, saying what changed."""
+                   origin: str, message: str, undo: str = "", *,
+                   errors: dict[str, str] | None = None, values: dict[str, str] | None = None,
+                   status: int = 200) -> Response:
+    """The week review again after a fix was applied (or a finding acknowledged)
+    there, saying what changed, or with the error next to the field at fault."""
     _, week, channel_id = [*origin.split(":"), "", "", ""][:3]
     review = approvals.week_review(session=session, access=access, week=week,
                                    channel_id=channel_id or None)
-    return _week(request, session, access, user, review, {}, {}, message=message, undo=undo)
+    return _week(request, session, access, user, review, errors or {}, values or {},
+                 status=status, message=message, undo=undo)
 
 
 @router.post("/approvals/{week}", response_class=HTMLResponse, dependencies=[CsrfChecked])
