@@ -32,7 +32,6 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from datetime import UTC, date, datetime, timedelta  # noqa: E402
 from datetime import time as clock  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -97,7 +96,10 @@ def larger_workspace(engine: Engine, channels: int) -> str:
     return workspace_id
 
 
-def timed(engine: Engine, workspace_id: str, call: Callable[..., Any]) -> tuple[float, Any]:
+def timed(engine: Engine, workspace_id: str, what: str) -> tuple[float, Any]:
+    """One call, timed: ``plain`` findings alone, ``suggested`` with suggestions
+    as ``GET /findings`` answers, ``paged`` also with the fix for the week of a
+    stretch no fix ends, as the calendar's fixes and the week review ask."""
     tz = ZoneInfo(TIMEZONE)
     start = datetime.combine(MONDAY, clock(0), tzinfo=tz)
     end = start + timedelta(days=7)
@@ -106,32 +108,42 @@ def timed(engine: Engine, workspace_id: str, call: Callable[..., Any]) -> tuple[
         assert workspace is not None
         began = time.perf_counter()
         ctx = context(session=session, workspace=workspace)
-        if call is findings_in_range:
-            result = call(ctx, start=start, end=end)
+        result: Any
+        if what == "plain":
+            result = findings_in_range(ctx, start=start, end=end)
         else:
-            result = call(ctx, start=start, end=end, now=start)
+            result = findings_with_suggestions(
+                ctx, start=start, end=end, now=start,
+                weeks=[(start, end)] if what == "paged" else ())
         return time.perf_counter() - began, result
 
 
 def measure(engine: Engine, name: str, workspace_id: str, repeat: int) -> None:
-    timed(engine, workspace_id, findings_in_range)
-    timed(engine, workspace_id, findings_with_suggestions)
+    for what in ("plain", "suggested", "paged"):
+        timed(engine, workspace_id, what)
     without: list[float] = []
     with_: list[float] = []
+    weekly: list[float] = []
     result: Any = None
+    paged: Any = None
     for _ in range(repeat):
-        seconds, _found = timed(engine, workspace_id, findings_in_range)
+        seconds, _found = timed(engine, workspace_id, "plain")
         without.append(seconds)
-        seconds, result = timed(engine, workspace_id, findings_with_suggestions)
+        seconds, result = timed(engine, workspace_id, "suggested")
         with_.append(seconds)
+        seconds, paged = timed(engine, workspace_id, "paged")
+        weekly.append(seconds)
     plain, full = statistics.median(without), statistics.median(with_)
+    pages = statistics.median(weekly)
     offered = sum(len(item.suggestions) for item in result)
     helped = sum(1 for item in result if item.suggestions)
+    week_fixes = sum(len(fixes) for item in paged for fixes in item.weeks.values())
     say(f"{name}: {len(result)} findings in the week, {helped} with suggestions "
-        f"({offered} in all)")
+        f"({offered} in all), {week_fixes} fix(es) for this week of a longer stretch")
     say(f"  findings alone          {plain * 1000:8.1f} ms")
-    say(f"  with suggestions        {full * 1000:8.1f} ms")
-    say(f"  ratio                   {full / plain:8.1f}x")
+    say(f"  with suggestions        {full * 1000:8.1f} ms   {full / plain:6.1f}x")
+    say(f"  and this week's fixes   {pages * 1000:8.1f} ms   {pages / plain:6.1f}x"
+        "   (what the calendar's fixes and the week review compute)")
 
 
 def main(argv: list[str] | None = None) -> None:
