@@ -83,3 +83,44 @@ class TestFixes:
         page.locator(".post", has_text="Give after").locator(".post-link").click()
         page.wait_for_selector("#post-dialog[open]")
         assert "This post carries no finding now." in page.locator("#post-dialog").inner_text()
+
+
+class TestAcknowledging:
+    def test_an_editor_acknowledges_from_the_dialog_and_the_lead_reads_the_note(
+            self, page, site, artifacts_dir):
+        channel_id, monday = too_soon_plan(site)
+        note = "Launch offer agreed with the owner; gives resume next week."
+        sign_in(page, site, "editor")
+        open_week(page, site, channel_id, monday)
+        page.locator(".post", has_text="Second offer").locator(".post-link").click()
+        page.wait_for_selector("#post-dialog[open]")
+        item = page.locator("#post-dialog .post-findings [data-code=ask_too_soon]")
+        item.locator(".ack-form summary").click()
+        item.get_by_role("button", name="Acknowledge").click()
+        # An empty note: the reason sits next to the field, the dialog stays open.
+        error = page.locator("#post-dialog .ack-form .field-error")
+        error.wait_for()
+        assert "Must not be empty" in error.inner_text()
+        item = page.locator("#post-dialog .post-findings [data-code=ask_too_soon]")
+        textarea = item.locator("textarea[name=note]")
+        assert textarea.get_attribute("aria-invalid") == "true"
+        page.screenshot(path=str(artifacts_dir / "ack-empty-note.png"))
+        textarea.fill(note)
+        item.get_by_role("button", name="Acknowledge").click()
+        page.wait_for_selector("#post-dialog", state="hidden")
+        assert "Acknowledged this warning" in page.locator(".flash").inner_text()
+        badge = page.locator(".post", has_text="Second offer").locator(
+            ".finding[data-code=ask_too_soon]")
+        assert "acknowledged" in (badge.get_attribute("class") or "")
+        badge.hover()
+        assert f"Acknowledged by Editor Person: {note}" in badge.locator(".tip").inner_text()
+        page.screenshot(path=str(artifacts_dir / "ack-muted-badge.png"))
+
+        page.context.clear_cookies()
+        sign_in(page, site, "lead")
+        week = f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}"
+        page.goto(f"{site.url}/w/{site.workspace_id}/approvals/{week}?channel={channel_id}")
+        line = page.locator(".finding-line[data-code=ask_too_soon]")
+        assert "acknowledged" in (line.get_attribute("class") or "")
+        assert note in line.inner_text()
+        page.screenshot(path=str(artifacts_dir / "ack-week-review.png"), full_page=True)
