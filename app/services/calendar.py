@@ -162,7 +162,12 @@ def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
             asks = len(in_week) - gives
             meeting = [f for f in findings if f.channel_id == channel.id
                        and _meets(f, week_from, week_to)]
-            off_rhythm = [f for f in meeting if acks.counts_against_rhythm(f)]
+            # A week is off rhythm for the findings that name its posts, as its
+            # review says: a stretch whose windows only reach into the week, with
+            # none of its asks here, doesn't make the week's own mix wrong.
+            ids = {r.id for r in in_week}
+            off_rhythm = [f for f in meeting if acks.counts_against_rhythm(f)
+                          and ids.intersection(f.post_ids)]
             per_channel.append({
                 "channel_id": channel.id, "gives": gives, "asks": asks,
                 "on_rhythm": not off_rhythm,

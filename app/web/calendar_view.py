@@ -82,6 +82,10 @@ class Stretch:
     def words(self) -> str:
         if not self.posts:
             return f"No {self.channel} posts this week; the stretch only runs on into it."
+        if not self.ask_ids:
+            held = (f"This week has no {self.channel} ask" if not self.asks
+                    else f"None of this week's {self.channel} asks is in it")
+            return f"{held}; an ask planned on these days would join the dense stretch."
         posts = "post" if self.posts == 1 else "posts"
         verb = "is an ask" if self.asks == 1 else "are asks"
         return (f"{self.asks} of {self.posts} {self.channel} {posts} this week {verb}; "
@@ -91,6 +95,8 @@ class Stretch:
     def short(self) -> str:
         if not self.posts:
             return "runs on into this week"
+        if not self.ask_ids:
+            return "no ask of this week in it; an ask here would join"
         return f"{self.asks} of {self.posts} are asks; {self.allowed} allowed"
 
     @property

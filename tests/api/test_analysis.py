@@ -855,6 +855,24 @@ class TestCalendar:
         assert all(f["channel_id"] == loud for f in body["findings"])
         assert {c["id"] for c in body["channels"]} == {world.channel_id, loud}
 
+    def test_a_week_the_stretch_only_reaches_into_is_on_rhythm(self, client, world):
+        """Asks crowd the end of week 45; their windows reach into week 46, which
+        holds only gives. The stretch meets week 46 but names none of its posts,
+        so week 46 is on rhythm, as its review says."""
+        set_started_on(client, world, LONG_AGO)
+        for offset, hour, kind in ((4, 9, "give"), (4, 15, "ask"), (5, 9, "give"),
+                                   (5, 15, "ask"), (6, 9, "ask"), (7, 9, "give"),
+                                   (8, 9, "give")):
+            add_post(client, world, day(offset, hour), kind)
+        body = get_calendar(client, world, day(0, 0), day(14, 0))
+        density = [f for f in body["findings"] if f["code"] == "ask_density"]
+        assert len(density) == 1 and utc(density[0]["end"]) > day(7, 0)
+        first, second = (gauge(w, world.channel_id) for w in body["weeks"])
+        assert (first["asks"], first["on_rhythm"]) == (3, False)
+        assert (second["gives"], second["asks"], second["on_rhythm"]) == (2, 0, True)
+        review = client.get(world.path("/weeks/2026-W46"), headers=world.auth("viewer")).json()
+        assert review["on_rhythm"] is True
+
     def test_the_range_is_widened_to_whole_weeks(self, client, world):
         self.two_channels(client, world)
         body = get_calendar(client, world, day(2, 10), day(3, 10))  # Wednesday to Thursday
