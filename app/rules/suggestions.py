@@ -243,6 +243,9 @@ class Outcome:
     left: frozenset[str]
     # Every post a finding of the same code and channel names, whatever its severity.
     kin: frozenset[str] = frozenset()
+    # Every post a serious finding of an ask_* code names, new or not: an ask
+    # moved where it is still too soon is no fix for it.
+    flagged: frozenset[str] = frozenset()
 
     @property
     def fixed(self) -> bool:
@@ -376,11 +379,14 @@ class _Search:
         present = False
         left: set[str] = set()
         kin: set[str] = set()
+        flagged: set[str] = set()
         added = []
         for hit in hits:
             same = hit.code == key[0] and hit.channel_id == key[1]
             if same:
                 kin.update(hit.post_ids)
+            if hit.code in self.serious and hit.code.startswith("ask_"):
+                flagged.update(hit.post_ids)
             if hit.key == key:
                 present = True
                 left.update(hit.post_ids)
@@ -392,7 +398,7 @@ class _Search:
                 continue
             else:
                 added.append(hit)
-        return Outcome(present, added, frozenset(left), frozenset(kin))
+        return Outcome(present, added, frozenset(left), frozenset(kin), frozenset(flagged))
 
     def fixes(self, key: Key, changes: Sequence[Change]) -> bool:
         return self.evaluate(key, changes).fixed
@@ -626,6 +632,8 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
             for moment in trials:
                 change = _to_give(post) if moment is None else _move(post, moment)
                 outcome = search.evaluate(key, (*changes, change))
+                if moment is not None and post.id in outcome.flagged:
+                    continue  # moved where it is still flagged: no place for it
                 if outcome.fixed:
                     changes.append(change)
                     done[post.id] = moment
@@ -693,8 +701,10 @@ def _thin_part(search: _Search, finding: Finding, part: set[str], *,
             for moment in trials:
                 change = _to_give(post) if moment is None else _move(post, moment)
                 outcome = search.evaluate(finding.key, (*changes, change))
-                # The changed ask must leave every stretch of its kind, not only this one.
-                if outcome.added or post.id in outcome.kin:
+                # The changed ask must leave every stretch of its kind, not only this
+                # one, and a moved one must land where no ask rule flags it.
+                if outcome.added or post.id in outcome.kin or (
+                        moment is not None and post.id in outcome.flagged):
                     continue
                 if not outcome.kin & part:
                     changes.append(change)

@@ -98,6 +98,11 @@ def assert_takes_part_out(plan: Plan, finding: Finding, start: datetime, end: da
     added = [f.key for f in after if f.severity in ("warning", "blocking")
              and f.key not in known and not smaller(f, before)]
     assert not added, (what, added)
+    # A moved ask lands where no ask rule flags it (not even by a finding it had).
+    moved = {c.post_id for c in suggestion.changes if c.action == "move"}
+    flagged = {pid for f in after if f.code.startswith("ask_")
+               and f.severity in ("warning", "blocking") for pid in f.post_ids}
+    assert not moved & flagged, (what, sorted(moved & flagged))
 
 
 def assert_ordered(offered: list[Suggestion]) -> None:

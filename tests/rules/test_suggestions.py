@@ -69,6 +69,12 @@ def assert_resolves(plan: Plan, finding: Finding, suggestion: Suggestion) -> Non
     added = [f.key for f in after if f.severity in ("warning", "blocking")
              and f.key not in known and not smaller(f, before)]
     assert not added, (suggestion.summary, added)
+    # A moved ask (of a density stretch or run) lands where no ask rule flags it.
+    if finding.code in ("ask_density", "ask_run"):
+        moved = {c.post_id for c in suggestion.changes if c.action == "move"}
+        flagged = {pid for f in after if f.code.startswith("ask_")
+                   and f.severity in ("warning", "blocking") for pid in f.post_ids}
+        assert not moved & flagged, (suggestion.summary, sorted(moved & flagged))
 
 
 def suggestions_for(
