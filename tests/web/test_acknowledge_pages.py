@@ -77,6 +77,9 @@ class TestFromThePostDialog:
         # The dialog now says who acknowledged it and offers to withdraw it.
         again = dialog(client, world, ask["id"])
         assert "Acknowledged</strong> by Editor" in again and "Withdraw" in again
+        history = client.get(f"/w/{world.workspace_id}/history").text
+        assert f"warning acknowledged ({warning['code'].replace('_', ' ')}, 1 post)" in history
+        assert NOTE in history
 
     def test_an_empty_note_is_shown_next_to_the_note_and_nothing_is_saved(
             self, client, world, session):
