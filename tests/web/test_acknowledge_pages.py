@@ -268,3 +268,48 @@ class TestTheFixForThisWeek:
             post = session.get(Post, change["post_id"])
             assert post is not None and post.kind == "ask"
             assert start <= post.scheduled_at.astimezone(TZ) < start + timedelta(days=7)
+
+
+class TestCarelessAndHostileForms:
+    def test_odd_origins_long_notes_and_garbled_keys_never_500_and_save_nothing(
+            self, client, world, session):
+        ask, warning = warning_on_ask(client, world)
+        csrf = sign_in(client, world, "editor")
+        cases = [
+            ack_form(csrf, warning, "x" * 2001, f"post:{ask['id']}"),
+            ack_form(csrf, warning, "x" * 2001, "week:2026-W99:"),
+            ack_form(csrf, warning, "x" * 2001, "somewhere else"),
+            ack_form(csrf, {**warning, "code": "no_such_code"}, NOTE, f"post:{ask['id']}"),
+            ack_form(csrf, {**warning, "channel_id": "nope"}, NOTE, f"post:{ask['id']}"),
+            ack_form(csrf, {**warning, "post_ids": ["p"] * 600}, NOTE, f"post:{ask['id']}"),
+            {"csrf_token": csrf, "origin": f"post:{ask['id']}"},  # nothing else
+        ]
+        for data in cases:
+            response = client.post(f"/w/{world.workspace_id}/acknowledgements", headers=HX,
+                                   data=data)
+            assert response.status_code < 500, (data.get("origin"), response.text[:300])
+            assert response.status_code in (200, 404, 422), response.status_code
+        long_note = client.post(f"/w/{world.workspace_id}/acknowledgements", headers=HX,
+                                data=cases[0])
+        assert long_note.status_code == 422 and "at most 2000 characters" in long_note.text
+        assert acks(session) == 0
+
+    def test_an_acknowledgement_twice_from_two_tabs_keeps_one_and_says_so(
+            self, client, world, session):
+        ask, warning = warning_on_ask(client, world)
+        csrf = sign_in(client, world, "editor")
+        data = ack_form(csrf, warning, NOTE, f"post:{ask['id']}")
+        first = client.post(f"/w/{world.workspace_id}/acknowledgements", headers=HX, data=data)
+        second = client.post(f"/w/{world.workspace_id}/acknowledgements", headers=HX, data=data)
+        assert first.status_code == 200
+        assert second.status_code == 409
+        assert "Nothing was acknowledged" in second.text and "already acknowledged" in second.text
+        assert acks(session) == 1
+
+    def test_without_the_csrf_token_nothing_is_saved(self, client, world, session):
+        ask, warning = warning_on_ask(client, world)
+        sign_in(client, world, "editor")
+        response = client.post(f"/w/{world.workspace_id}/acknowledgements", headers=HX,
+                               data=ack_form("forged", warning, NOTE, f"post:{ask['id']}"))
+        assert response.status_code == 403
+        assert acks(session) == 0
