@@ -55,10 +55,21 @@ class Suggestion(BaseModel):
     last_resort: bool = Field(description="True for a fix to try only when no other will do")
 
 
+class WeekFix(BaseModel):
+    week: str = Field(description="ISO week, e.g. 2026-W51, in the workspace's time zone")
+    suggestions: list[Suggestion] = Field(
+        description="Fixes that take this week's asks out of the stretch, best first")
+
+
 class FindingWithSuggestions(Finding):
     suggestions: list[Suggestion] = Field(
         description="Fixes, best first, each checked to resolve this finding and add no "
         "warning or blocking finding")
+    weeks: list[WeekFix] = Field(
+        default_factory=list,
+        description="For a density stretch or run no suggestion ends (its past asks keep "
+        "it alive): per week of the range holding some of its asks, the fix for that week "
+        "(docs/rules.md, 'The fix for one week of a long stretch')")
 
 
 class FindingsInRange(BaseModel):

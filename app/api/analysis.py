@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Query, Response
 
@@ -21,7 +22,14 @@ from app.schemas_analysis import (
 )
 from app.services import acknowledgements, rules_profile, whatif
 from app.services.analysis import context
-from app.services.calendar import CalendarFilter, calendar, current_week, whole_weeks
+from app.services.calendar import (
+    CalendarFilter,
+    calendar,
+    current_week,
+    iso_week,
+    local_weeks,
+    whole_weeks,
+)
 from app.services.channels import get_channel
 from app.services.suggestions import findings_with_suggestions
 from app.services.whatif import CheckBody, next_slot
@@ -57,8 +65,6 @@ def replace_rules(
 
 
 def _range(start: datetime | None, end: datetime | None, tz: str) -> tuple[datetime, datetime]:
-    from zoneinfo import ZoneInfo
-
     if (start is None) != (end is None):
         raise Invalid.one("query.end" if end is None else "query.start",
                           "give both start and end, or neither for the current week")
@@ -83,12 +89,17 @@ def list_findings(
                     field="query.channel_id")
     ctx = context(session=session, workspace=access.workspace,
                   channel_ids=[channel_id] if channel_id else None)
+    tz = ZoneInfo(access.workspace.timezone)
     found = findings_with_suggestions(ctx, start=range_start, end=range_end,
-                                      now=datetime.now(UTC))
+                                      now=datetime.now(UTC),
+                                      weeks=local_weeks(range_start, range_end, tz))
     acks = acknowledgements.lookup(session=session, workspace_id=access.workspace.id,
                                    findings=[f.finding for f in found])
     return {"start": format_utc(range_start), "end": format_utc(range_end),
-            "items": [{**acks.annotate(f.finding), "suggestions": f.suggestions}
+            "items": [{**acks.annotate(f.finding), "suggestions": f.suggestions,
+                       "weeks": [{"week": iso_week(low.astimezone(tz).date()),
+                                  "suggestions": fixes}
+                                 for low, fixes in sorted(f.weeks.items())]}
                       for f in found]}
 
 

@@ -35,6 +35,17 @@ def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=tz).astimezone(UTC)
 
 
+def local_weeks(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The local weeks (Monday midnight to Monday midnight) covering a range."""
+    monday = start.astimezone(tz).date()
+    monday -= timedelta(days=monday.weekday())
+    weeks = []
+    while local_midnight(monday, tz) < end:
+        weeks.append((local_midnight(monday, tz), local_midnight(monday + timedelta(7), tz)))
+        monday += timedelta(days=7)
+    return weeks
+
+
 def iso_week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

@@ -20,7 +20,7 @@ from app.schemas import format_utc
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.analysis import context
-from app.services.calendar import local_midnight
+from app.services.calendar import local_weeks
 from app.services.suggestions import (
     Applied,
     ChangeIn,
@@ -44,17 +44,6 @@ class Offers:
 
     whole: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     weeks: dict[tuple[Key, date], list[dict[str, Any]]] = field(default_factory=dict)
-
-
-def local_weeks(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
-    """The local weeks (Monday midnight to Monday midnight) covering a range."""
-    monday = start.astimezone(tz).date()
-    monday -= timedelta(days=monday.weekday())
-    weeks = []
-    while local_midnight(monday, tz) < end:
-        weeks.append((local_midnight(monday, tz), local_midnight(monday + timedelta(7), tz)))
-        monday += timedelta(days=7)
-    return weeks
 
 
 def for_range(*, session: Session, access: Access, start: datetime, end: datetime,

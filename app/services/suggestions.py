@@ -17,6 +17,7 @@ error raised on the way leaves nothing saved, whichever door called.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -102,11 +103,8 @@ def findings_with_suggestions(ctx: Context, *, start: datetime, end: datetime, n
         return []
     plan = suggestion_plan(ctx, findings, start=start, end=end, limits=limits)
     offered = suggest(plan, findings, now=now, limits=limits)
-    times = {post.id: post.at for post in plan.posts}
-    parts = [(f, low, high) for f in findings
-             if f.code in PARTED and not offered.get(f.key) for low, high in weeks
-             if 0 < sum(1 for pid in f.post_ids if low <= times.get(pid, start) < high)
-             < len(f.post_ids)]
+    parts = _week_parts(plan, [f for f in findings if f.code in PARTED
+                               and not offered.get(f.key)], weeks, now)
     by_week = suggest_parts(plan, parts, now=now, limits=limits) if parts else {}
     chosen = [s for found in (*offered.values(), *by_week.values()) for s in found]
     versions = _versions(ctx.session, {change.post_id for s in chosen for change in s.changes
@@ -115,6 +113,34 @@ def findings_with_suggestions(ctx: Context, *, start: datetime, end: datetime, n
                       {low: [_as_json(s, versions) for s in by_week[(f.key, low)]]
                        for low, _ in weeks if by_week.get((f.key, low))})
             for f in findings]
+
+
+# Each week's fix costs a search of its own: a request asks for this many at most,
+# the earliest first (a month on screen has six weeks).
+MAX_WEEK_PARTS = 12
+
+
+def _week_parts(plan: Plan, findings: Sequence[Finding],
+                weeks: Sequence[tuple[datetime, datetime]], now: datetime
+                ) -> list[tuple[Finding, datetime, datetime]]:
+    """The (finding, week) pairs worth a search: weeks holding some but not all of
+    the finding's asks, every one of them still ahead."""
+    if not weeks or not findings:
+        return []
+    starts = [low for low, _ in weeks]
+    times = {post.id: post.at for post in plan.posts}
+    parts = []
+    for finding in findings:
+        held: dict[int, list[datetime]] = {}
+        for post_id in finding.post_ids:
+            at = times.get(post_id)
+            index = bisect_right(starts, at) - 1 if at is not None else -1
+            if at is not None and index >= 0 and at < weeks[index][1]:
+                held.setdefault(index, []).append(at)
+        parts += [(finding, *weeks[index]) for index, ats in held.items()
+                  if len(ats) < len(finding.post_ids) and min(ats) >= now]
+    parts.sort(key=lambda part: part[1])
+    return parts[:MAX_WEEK_PARTS]
 
 
 def suggestion_plan(ctx: Context, findings: Sequence[Finding], *, start: datetime,

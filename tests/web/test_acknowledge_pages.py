@@ -255,6 +255,10 @@ class TestTheFixForThisWeek:
             "start": start.isoformat(), "end": (start + timedelta(days=7)).isoformat()})
         density = next(f for f in listed.json()["items"] if f["code"] == "ask_density")
         assert not density["suggestions"]  # past asks keep the stretch alive
+        # The API lists the fix for the week, as the page offers it.
+        assert [w["week"] for w in density["weeks"]] == [week_of(week)]
+        api_fix = density["weeks"][0]["suggestions"][0]
+        assert api_fix["summary"].startswith("This week: ")
         sign_in(client, world, "editor")
         offers = client.get(f"/w/{world.workspace_id}/fixes?date={week.isoformat()}")
         assert offers.status_code == 200
@@ -264,6 +268,7 @@ class TestTheFixForThisWeek:
         assert "This week:" in part
         changes = json.loads(part.split('name="changes" value="')[1].split('"')[0]
                              .replace("&#34;", '"').replace("&quot;", '"'))
+        assert changes == api_fix["changes"]
         for change in changes:
             post = session.get(Post, change["post_id"])
             assert post is not None and post.kind == "ask"
