@@ -38,6 +38,8 @@ class Workspace(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     rules_preset: str = Field(default="beth_dunn", max_length=40)
     allow_self_approval: bool = Field(default=False)
+    # An archived workspace keeps its history but leaves the switcher and takes no posts.
+    archived_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     version: int = Field(default=1, sa_column=_WORKSPACE_VERSION)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
@@ -50,6 +52,9 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
     name: str = Field(default="", max_length=120)
     password_hash: str = Field(max_length=255)
+    # The language of the pages for this person: "en" now, "de" to come.
+    language: str = Field(default="en", max_length=8,
+                          sa_column_kwargs={"server_default": "en"})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 
@@ -83,6 +88,8 @@ class Channel(SQLModel, table=True):
     name: str = Field(max_length=120)
     platform: str = Field(default="", max_length=40)
     started_on: date | None = Field(default=None)
+    # An archived channel keeps its posts as history and takes no new ones.
+    archived_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     version: int = Field(default=1, sa_column=_CHANNEL_VERSION)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
@@ -389,4 +396,24 @@ class Acknowledgement(SQLModel, table=True):
         default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
     )
     by_token_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Work for a background worker (mail today), written in the same transaction
+    as what it reports, so nothing is sent for a change that was rolled back and
+    nothing is lost when a process stops. Workers claim a row by setting
+    ``claimed_until`` (PostgreSQL: ``FOR UPDATE SKIP LOCKED``), so many can run."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=20)  # mail
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    claimed_until: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    last_error: str = Field(default="", sa_column=Column(Text(), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
