@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from app.platforms import PLATFORMS
+from app.platforms import check as check_platform
 from app.rules.facts import CATEGORIES_BY_KIND
 
 TEXT_MAX = 5000
@@ -249,15 +251,22 @@ class WorkspacePublic(BaseModel):
 # ---- channels -------------------------------------------------------------------
 
 
+# A known platform (any spelling, "twitter" and "email" read as x and newsletter),
+# or "" for none, which channels made before platforms were checked carry.
+PlatformName = Annotated[str, Field(
+    max_length=40, description=f"One of {', '.join(PLATFORMS)}; \"\" for none (shown as other)"),
+    AfterValidator(check_platform)]
+
+
 class ChannelCreate(Strict):
     name: Name
-    platform: str = Field(default="", max_length=40)
+    platform: PlatformName = ""
     started_on: Day | None = None
 
 
 class ChannelUpdate(Strict):
     name: Annotated[Name | None, NotNull] = None
-    platform: Annotated[str | None, NotNull] = Field(default=None, max_length=40)
+    platform: Annotated[PlatformName | None, NotNull] = None
     started_on: Day | None = None
 
 
@@ -267,6 +276,12 @@ class ChannelPublic(BaseModel):
     name: str
     platform: str
     started_on: date | None
+    archived_at: UtcOut | None = Field(
+        default=None, description="When the channel was archived: it keeps its posts as "
+        "history and takes no new ones. null while in use.")
+    text_limit: int | None = Field(
+        default=None, description="The most characters a post's text may have on this "
+        "channel's platform; null for no limit of its own")
     version: int
     created_at: UtcOut
     updated_at: UtcOut
@@ -410,6 +425,9 @@ class InvitationCreated(InvitationPublic):
 
     token: str
     accept_url: str
+    url: str = Field(description="The same link as accept_url")
+    mailed: bool = Field(default=False, description="Whether the link was also sent by mail "
+                         "(when the server has GIVEASK_SMTP_URL)")
 
 
 class Page(BaseModel, Generic[T]):

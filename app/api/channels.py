@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
+from app.platforms import text_limit
 from app.schemas import ChannelCreate, ChannelPublic, ChannelUpdate, Page
 from app.services import channels as service
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/channels", tags=["channels"])
 
 
-def _public(channel: object) -> ChannelPublic:
-    return ChannelPublic.model_validate(channel, from_attributes=True)
+def _public(channel: Any) -> ChannelPublic:
+    model = ChannelPublic.model_validate(channel, from_attributes=True)
+    model.text_limit = text_limit(channel.platform)
+    return model
 
 
 @router.get("", response_model=Page[ChannelPublic])
@@ -65,3 +70,31 @@ def update_channel(
 def delete_channel(channel_id: str, access: EditorAccess, session: SessionDep) -> Response:
     service.delete_channel(session=session, access=access, channel_id=channel_id)
     return Response(status_code=204)
+
+
+@router.post("/{channel_id}/archive", response_model=ChannelPublic)
+def archive_channel(
+    channel_id: str, access: EditorAccess, session: SessionDep, response: Response,
+    if_match: IfMatch = None,
+) -> ChannelPublic:
+    """Archive a channel: its posts stay as history, and it takes no new posts, and no
+    edits or moves into it (422 on channel_id). Archiving an archived channel changes
+    nothing."""
+    channel = service.archive_channel(session=session, access=access, channel_id=channel_id,
+                                      if_match=parse_if_match(if_match))
+    model = _public(channel)
+    versioned(model, channel.version, response)
+    return model
+
+
+@router.post("/{channel_id}/unarchive", response_model=ChannelPublic)
+def unarchive_channel(
+    channel_id: str, access: EditorAccess, session: SessionDep, response: Response,
+    if_match: IfMatch = None,
+) -> ChannelPublic:
+    """Bring an archived channel back into use."""
+    channel = service.unarchive_channel(session=session, access=access, channel_id=channel_id,
+                                        if_match=parse_if_match(if_match))
+    model = _public(channel)
+    versioned(model, channel.version, response)
+    return model

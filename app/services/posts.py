@@ -12,10 +12,11 @@ from sqlmodel import Session, and_, col, or_, select
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Post
+from app.platforms import too_long
 from app.schemas import PostCreate, PostPublic, PostUpdate, category_error
 from app.services import audit, post_links
 from app.services.access import Access
-from app.services.channels import get_channel
+from app.services.channels import ARCHIVED, get_channel
 from app.services.paging import check_limit, cursor_time, decode_cursor, encode_cursor
 from app.services.versioning import check_version, save
 
@@ -48,6 +49,20 @@ def _by_key(session: Session, workspace_id: str, key: str) -> Post | None:
     ).first()
 
 
+def check_channel(*, session: Session, access: Access, channel_id: str,
+                  text: str | None) -> None:
+    """The one check of the channel a post is planned on, for a new post and an
+    edit alike: of this workspace, not archived, and (unless ``text`` is None)
+    the text within the channel's platform limit."""
+    channel = get_channel(session=session, access=access, channel_id=channel_id,
+                          field="channel_id")
+    if channel.archived_at is not None:
+        raise Invalid(ARCHIVED, errors=[FieldError("channel_id", ARCHIVED)])
+    problem = too_long(channel.platform, text) if text is not None else None
+    if problem:
+        raise Invalid(problem, errors=[FieldError("text", problem)])
+
+
 def create_post(
     *, session: Session, access: Access, data: PostCreate, idempotency_key: str | None = None
 ) -> tuple[Post, bool]:
@@ -61,7 +76,7 @@ def create_post(
         existing = _by_key(session, access.workspace.id, key)
         if existing is not None:
             return existing, False
-    get_channel(session=session, access=access, channel_id=data.channel_id, field="channel_id")
+    check_channel(session=session, access=access, channel_id=data.channel_id, text=data.text)
     post_links.check_story(session=session, access=access, story_id=data.story_id,
                            episode=data.episode)
     post = Post(
@@ -94,9 +109,13 @@ def update_post(
     if post.status == "published":
         raise Conflict("This post is published: it is history now and cannot be edited.")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    if "channel_id" in changes:
-        get_channel(session=session, access=access, channel_id=changes["channel_id"],
-                    field="channel_id")
+    if changes:
+        # Edits and moves into an archived channel are refused; the text is checked
+        # against the limit of the channel it ends up on when either changes.
+        text = changes.get("text", post.text) or "" \
+            if "text" in changes or "channel_id" in changes else None
+        check_channel(session=session, access=access,
+                      channel_id=changes.get("channel_id", post.channel_id), text=text)
     kind = changes.get("kind", post.kind)
     category = changes.get("category", post.category)
     problem = category_error(kind, category)
