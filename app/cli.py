@@ -1,12 +1,13 @@
-"""The `giveask` command: serve, migrate, demo, users, tokens, check."""
+"""The `giveask` command: serve, migrate, demo, workspaces, channels, users, tokens, check."""
 
 from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from sqlmodel import Session
@@ -17,14 +18,23 @@ from app.errors import AppError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from pydantic import BaseModel
 
+    from app.models import Workspace
     from app.rules import Finding
+    from app.services.access import Access
+
+    M = TypeVar("M", bound=BaseModel)
 
 cli = typer.Typer(help="Giveask: a content calendar that keeps self-promotion honest.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False)
 user_cli = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
 token_cli = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+workspace_cli = typer.Typer(help="Manage workspaces.", no_args_is_help=True)
+channel_cli = typer.Typer(help="Manage channels.", no_args_is_help=True)
+cli.add_typer(workspace_cli, name="workspace")
+cli.add_typer(channel_cli, name="channel")
 cli.add_typer(user_cli, name="user")
 cli.add_typer(token_cli, name="token")
 
@@ -177,6 +187,156 @@ def token_create(
     typer.echo(f"Token {token.prefix}… ({role}) for workspace {target.name!r} "
                f"[{target.id}]. It is shown once; store it now:")
     typer.echo(secret)
+
+
+def _operator_access(workspace: Workspace) -> Access:
+    """The command line acts for the operator, who may do anything in a workspace:
+    an admin, signed in as nobody."""
+    from app.services.access import Access, Principal
+
+    return Access(workspace=workspace, role="admin", principal=Principal())
+
+
+def _option_error(exc: AppError, options: Mapping[str, str]) -> typer.Exit:
+    """Bad input as one line naming the command's own options (--timezone, not
+    timezone); any other refusal (a taken name, say) in the service's words."""
+    from app.errors import Invalid
+
+    if not isinstance(exc, Invalid) or not exc.errors:
+        return _fail(exc.detail)
+    return _fail("; ".join(
+        f"option {options[e.field]}: {e.message}" if e.field in options
+        else f"{e.field}: {e.message}" for e in exc.errors))
+
+
+def _validated(model: type[M], data: dict[str, object], options: Mapping[str, str]) -> M:
+    from pydantic import ValidationError
+
+    from app.errors import invalid_from
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _option_error(invalid_from(exc.errors()), options) from None
+
+
+WORKSPACE_OPTIONS = {"name": "--name", "timezone": "--timezone", "rules_preset": "--preset"}
+
+
+@workspace_cli.command("create")
+def workspace_create(
+    name: Annotated[str, typer.Option(help="The workspace's name")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone its days and weeks are cut "
+                                          "in, like Europe/Berlin")],
+    preset: Annotated[str, typer.Option(help="Rules preset")] = "beth_dunn",
+    admin: Annotated[str | None, typer.Option(
+        help="Email of an existing account that becomes the workspace's admin")] = None,
+) -> None:
+    """Create a workspace. Its id is printed alone on the last line."""
+    from app.rules.presets import PRESETS
+    from app.schemas import WorkspaceCreate
+    from app.services.users import find_user
+    from app.services.workspaces import create_workspace
+
+    if preset not in PRESETS:
+        raise _fail(f"option --preset: unknown preset {preset!r} "
+                    f"(known: {', '.join(sorted(PRESETS))})")
+    data = _validated(WorkspaceCreate, {"name": name, "timezone": timezone,
+                                        "rules_preset": preset}, WORKSPACE_OPTIONS)
+    run_migrations()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            user = None
+            if admin is not None:
+                user = find_user(session=session, email=admin)
+                if user is None:
+                    raise _fail(f"option --admin: no account with the email {admin!r}; "
+                                "create it first with `giveask user create`")
+            workspace = create_workspace(session=session, data=data,
+                                         admin_user_id=user.id if user else None)
+            session.commit()
+        except AppError as exc:
+            raise _option_error(exc, WORKSPACE_OPTIONS) from None
+    typer.echo(f"Created workspace {workspace.name!r} (time zone {workspace.timezone}, "
+               f"preset {workspace.rules_preset})"
+               + (f" with {user.email} as its admin." if user else "."))
+    typer.echo(workspace.id)
+
+
+CHANNEL_OPTIONS = {"name": "--name", "platform": "--platform", "started_on": "--started-on"}
+
+
+@channel_cli.command("create")
+def channel_create(
+    workspace: Annotated[str, typer.Option(help="Workspace name or id")],
+    name: Annotated[str, typer.Option(help="The channel's name, like \"LinkedIn – Acme\"")],
+    platform: Annotated[str, typer.Option(help="linkedin, instagram, x, facebook, mastodon, "
+                                          "bluesky, threads, tiktok, youtube, newsletter "
+                                          "or other")],
+    started_on: Annotated[str | None, typer.Option(
+        help="Date (YYYY-MM-DD) the channel started; its listening phase counts from it")
+    ] = None,
+) -> None:
+    """Create a channel in a workspace. Its id is printed alone on the last line."""
+    from app.platforms import PLATFORMS, normalise
+    from app.schemas import ChannelCreate
+    from app.services.channels import create_channel
+    from app.services.workspaces import find_workspace
+
+    if normalise(platform) not in PLATFORMS:
+        raise _fail(f"option --platform: unknown platform {platform!r} "
+                    f"(one of {', '.join(PLATFORMS)})")
+    data = _validated(ChannelCreate, {"name": name, "platform": normalise(platform),
+                                      "started_on": started_on}, CHANNEL_OPTIONS)
+    run_migrations()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            target = find_workspace(session=session, name_or_id=workspace)
+            channel = create_channel(session=session, access=_operator_access(target),
+                                     data=data)
+            session.commit()
+        except AppError as exc:
+            raise _option_error(exc, CHANNEL_OPTIONS) from None
+    typer.echo(f"Created channel {channel.name!r} ({channel.platform}"
+               + (f", started on {channel.started_on.isoformat()}" if channel.started_on
+                  else "")
+               + f") in workspace {target.name!r} [{target.id}].")
+    typer.echo(channel.id)
+
+
+@user_cli.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Option(help="The account's sign-in email")],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the new password from the first line of stdin "
+        "(for scripts) instead of asking for it")] = False,
+) -> None:
+    """Set a user's password (asked for twice, not shown) and sign them out
+    everywhere."""
+    from app.db import utcnow
+    from app.services import login_throttle, sessions, users
+
+    run_migrations()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        user = users.find_user(session=session, email=email)
+        if user is None:
+            raise _fail(f"option --email: no account with the email {email!r}")
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("New password", hide_input=True,
+                                    confirmation_prompt=True)
+        try:
+            users.set_password(session=session, user=user, password=password)
+        except AppError as exc:
+            raise _fail("; ".join(f"the new password {e.message}" for e in exc.errors)
+                        or exc.detail) from None
+        ended = sessions.end_user_sessions(session=session, user_id=user.id, now=utcnow())
+        # The operator vouches for the account: earlier wrong guesses stop counting.
+        login_throttle.record_success(session=session, email=user.email)
+        session.commit()
+    typer.echo(f"Set a new password for {user.email}; "
+               f"{ended} signed-in session{'s' if ended != 1 else ''} ended.")
 
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "blocking": 2}
