@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     login_failures_forget_hours: float = 24
     # An invitation link works this long.
     invitation_days: int = 7
+    # Whether anyone may register an account (open), or only invited people (invite).
+    signup: Literal["open", "invite"] = "invite"
+    # Mail (invitations): smtp://user:password@host:port, smtp+starttls://… or
+    # smtps://…; empty: no mail, the link is shown to copy. Mail goes through the
+    # outbox and `giveask worker` (or the worker `serve` starts, unless
+    # mail_worker is off because workers run on their own).
+    smtp_url: str = Field(default="", repr=False)
+    mail_from: str = "Giveask <giveask@localhost>"
+    mail_worker: bool = True
+    # The address people reach the app at, for links in mail (default: the
+    # address the request came to).
+    base_url: str = ""
     # The database must answer within these (seconds), so a stopped or hung
     # database gives a prompt 503 instead of hanging every worker. PostgreSQL:
     # connecting, each statement (server-side statement_timeout, and the client

@@ -236,3 +236,34 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+# ---- a fresh database per test ------------------------------------------------------
+# For what must see an empty instance (first run) or rows committed by another
+# connection (the mail outbox and its workers): a fresh, migrated, empty
+# database, and the real app on it with its own committing sessions.
+
+
+@pytest.fixture()
+def fresh_engine(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        url = request.getfixturevalue("postgres_databases").create("fresh")
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def fresh_client(fresh_engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    from app.main import create_app
+
+    application = create_app(settings)
+    set_engine(fresh_engine)
+    try:
+        with TestClient(application, raise_server_exceptions=False) as client:
+            yield client
+    finally:
+        set_engine(None)

@@ -5,6 +5,7 @@ whether or not the email has an account."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -62,13 +63,38 @@ def invite_member(request: Request, data: MemberCreate, access: AdminAccess,
     creating the account for it. Giveask sends no email: pass the link on.
     A newer invitation of an email replaces its pending one; an email that is
     already a member is a 409 (change the role with PATCH instead)."""
-    days = request_settings(request).invitation_days
+    return _invite(request, data, access, session)
+
+
+def _invite(request: Request, data: MemberCreate, access: Any, session: Any
+            ) -> InvitationCreated:
+    settings = request_settings(request)
     created = service.invite(session=session, access=access, email=data.email, role=data.role,
-                             now=request_now(request), valid_for=timedelta(days=days))
+                             now=request_now(request),
+                             valid_for=timedelta(days=settings.invitation_days),
+                             link_base=settings.base_url or str(request.base_url),
+                             send_mail=bool(settings.smtp_url))
     public = _invitation(created.invitation)
-    return InvitationCreated(
-        **public.model_dump(), token=created.token,
-        accept_url=f"{str(request.base_url).rstrip('/')}/invitations/{created.token}")
+    return InvitationCreated(**public.model_dump(), token=created.token,
+                             accept_url=created.url, url=created.url, mailed=created.mailed)
+
+
+@router.post(WORKSPACE + "/invitations", status_code=201, response_model=InvitationCreated)
+def create_invitation(request: Request, data: MemberCreate, access: AdminAccess,
+                      session: SessionDep) -> InvitationCreated:
+    """Invite a person by email with a role: a single-use link (``url``) that
+    expires (``expires_at``, GIVEASK_INVITATION_DAYS, 7 by default), also sent
+    by mail when the server has GIVEASK_SMTP_URL (``mailed``). The answer is the
+    same whether or not the email has an account. ``POST …/members`` does the
+    same and answers 202."""
+    return _invite(request, data, access, session)
+
+
+@router.delete(WORKSPACE + "/members/{member_id}", status_code=204)
+def remove_member(member_id: str, access: AdminAccess, session: SessionDep) -> Response:
+    """Take a member out of the workspace. The last admin stays (409)."""
+    service.remove_member(session=session, access=access, member_id=member_id)
+    return Response(status_code=204)
 
 
 @router.patch(WORKSPACE + "/members/{member_id}", response_model=MemberPublic)

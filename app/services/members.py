@@ -20,6 +20,8 @@ from app.models import ROLES, Invitation, Membership, User, Workspace
 from app.security import token_hash
 from app.services import audit, users
 from app.services.access import Access, Principal
+from app.services.outbox import Mail, enqueue_mail
+from app.services.people import display_names
 
 INVITATION_PREFIX = "gki_"
 _GONE = ("This invitation link is not valid: it was used, withdrawn or has expired. "
@@ -30,6 +32,21 @@ _GONE = ("This invitation link is not valid: it was used, withdrawn or has expir
 class NewInvitation:
     invitation: Invitation
     token: str  # shown once; only its hash is kept
+    url: str  # the link to pass on: base + /invitations/<token>
+    mailed: bool  # whether a mail with the link went to the outbox
+
+
+def invitation_url(base: str, token: str) -> str:
+    return f"{base.rstrip('/')}/invitations/{token}"
+
+
+def _invitation_mail(workspace: Workspace, email: str, role: str, url: str, days: int,
+                     inviter: str) -> Mail:
+    return Mail(to=email, subject=f"You're invited to {workspace.name} on Giveask", body=(
+        f"{inviter} invites you to plan posts with {workspace.name} on Giveask, as {role}.\n\n"
+        f"Open this link within {days} days to accept (it works once):\n{url}\n\n"
+        "If you didn't expect this, ignore this mail: nothing happens until the link is "
+        "opened.\n"))
 
 
 def _check_role(role: str) -> str:
@@ -56,7 +73,8 @@ def pending_invitations(*, session: Session, access: Access, now: datetime) -> l
 
 
 def invite(*, session: Session, access: Access, email: str, role: str, now: datetime,
-           valid_for: timedelta) -> NewInvitation:
+           valid_for: timedelta, link_base: str = "", send_mail: bool = False
+           ) -> NewInvitation:
     """Invite an email with a role. A newer invitation of the same email
     replaces the pending one; a current member is a 409 (the admin sees the
     members anyway, so this tells nothing new)."""
@@ -79,7 +97,14 @@ def invite(*, session: Session, access: Access, email: str, role: str, now: date
     audit.record(session=session, access=access, subject_type="invitation",
                  subject_id=invitation.id, action="created",
                  after={"email": email, "role": role}, note=f"{email} invited as {role}")
-    return NewInvitation(invitation=invitation, token=token)
+    url = invitation_url(link_base, token)
+    if send_mail:
+        # In this transaction: no mail for an invitation that was rolled back.
+        inviter = display_names(session=session, ids=[access.user_id]).get(
+            access.user_id or "", "An admin")
+        enqueue_mail(session=session, now=now, mail=_invitation_mail(
+            access.workspace, email, role, url, max(1, valid_for.days), inviter))
+    return NewInvitation(invitation=invitation, token=token, url=url, mailed=send_mail)
 
 
 def revoke(*, session: Session, access: Access, invitation_id: str, now: datetime) -> None:
@@ -120,6 +145,27 @@ def change_role(*, session: Session, access: Access, member_id: str, role: str) 
                      subject_id=membership.id, action="role_changed",
                      before={"role": before}, after={"role": role})
         session.flush()
+    return membership
+
+
+def remove_member(*, session: Session, access: Access, member_id: str) -> Membership:
+    """Take someone out of the workspace; the workspace always keeps an admin."""
+    access.require("admin")
+    membership = session.get(Membership, member_id)
+    if membership is None or membership.workspace_id != access.workspace.id:
+        raise NotFound(f"No member {member_id}.")
+    if membership.role == "admin":
+        admins = session.exec(select(Membership).where(
+            Membership.workspace_id == access.workspace.id, Membership.role == "admin")).all()
+        if len(admins) <= 1:
+            raise Conflict("The workspace needs at least one admin; make someone else admin "
+                           "before removing this one.",
+                           errors=[FieldError("member_id", "is the last admin")])
+    audit.record(session=session, access=access, subject_type="member",
+                 subject_id=membership.id, action="removed",
+                 before={"role": membership.role, "user_id": membership.user_id})
+    session.delete(membership)
+    session.flush()
     return membership
 
 

@@ -65,18 +65,22 @@ def invite_member(request: Request, access: WebAccess, user: CurrentUser, sessio
                   role: Annotated[str, Form()] = "viewer") -> Response:
     access.require("admin")
     values = {"email": email, "role": role}
-    days = request_settings(request).invitation_days
+    settings = request_settings(request)
+    days = settings.invitation_days
     try:
         with savepoint(session):
             created = members.invite(session=session, access=access, email=email, role=role,
-                                     now=request_now(request), valid_for=timedelta(days=days))
+                                     now=request_now(request), valid_for=timedelta(days=days),
+                                     link_base=settings.base_url or str(request.base_url),
+                                     send_mail=bool(settings.smtp_url))
     except AppError as exc:
         return _members(request, session, access, user, errors=_field_errors(exc, "email"),
                         values=values, status=exc.status)
-    link = f"{str(request.base_url).rstrip('/')}/invitations/{created.token}"
-    return _members(request, session, access, user, link=link, message=(
+    mailed = (" It is on its way by mail too." if created.mailed else
+              " Giveask sends no email from this server: pass the link on yourself.")
+    return _members(request, session, access, user, link=created.url, message=(
         f"{created.invitation.email} is invited as {created.invitation.role}. The link works "
-        f"for {days} days."))
+        f"once, for {days} days.{mailed}"))
 
 
 @router.post("/w/{workspace_id}/members/{member_id}/role", response_class=HTMLResponse,
@@ -87,6 +91,22 @@ def change_role(request: Request, member_id: str, access: WebAccess, user: Curre
     try:
         with savepoint(session):
             members.change_role(session=session, access=access, member_id=member_id, role=role)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        return _members(request, session, access, user, status=exc.status,
+                        role_errors={member_id: exc.detail})
+    return RedirectResponse(f"/w/{access.workspace.id}/members", status_code=303)
+
+
+@router.post("/w/{workspace_id}/members/{member_id}/remove", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+def remove_member(request: Request, member_id: str, access: WebAccess, user: CurrentUser,
+                  session: SessionDep) -> Response:
+    access.require("admin")
+    try:
+        with savepoint(session):
+            members.remove_member(session=session, access=access, member_id=member_id)
     except AppError as exc:
         if exc.status == 404:
             raise

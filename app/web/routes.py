@@ -14,10 +14,11 @@ from app.auth import (
     client_address,
     end_cookie_session,
     request_now,
+    request_settings,
     session_user,
 )
 from app.db import SessionDep
-from app.services import account
+from app.services import account, setup
 from app.services import workspaces as workspace_service
 from app.services.access import Principal
 from app.web.deps import CsrfChecked, CurrentUser
@@ -40,21 +41,26 @@ def _safe_next(target: str | None) -> str:
 def home(request: Request, session: SessionDep) -> Response:
     user = session_user(request, session)
     if user is None:
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/setup" if setup.needs_setup(session=session) else "/login",
+                                status_code=303)
     rows, _ = workspace_service.list_workspaces(
         session=session, principal=Principal(user_id=user.id), limit=500, cursor=None
     )
-    if len(rows) == 1:
-        return RedirectResponse(f"/w/{rows[0][0].id}/calendar", status_code=303)
-    return render(request, "home.html", {"user": user, "workspaces": rows})
+    active = [row for row in rows if row[0].archived_at is None]
+    if len(active) == 1:
+        return RedirectResponse(f"/w/{active[0][0].id}/calendar", status_code=303)
+    return RedirectResponse("/workspaces", status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, session: SessionDep, next: str | None = None) -> Response:
     if session_user(request, session) is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
+    if setup.needs_setup(session=session):  # a new instance: nobody to sign in as yet
+        return RedirectResponse("/setup", status_code=303)
     return render(request, "login.html", {"user": None, "next": _safe_next(next),
-                                          "email": "", "errors": {}})
+                                          "email": "", "errors": {},
+                                          "signup": request_settings(request).signup == "open"})
 
 
 @router.post("/login", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -87,7 +93,8 @@ def login(
         else:
             errors["password"] = "That email and password do not match an account."
     response = render(request, "login.html",
-                      {"user": None, "next": _safe_next(next), "email": email, "errors": errors},
+                      {"user": None, "next": _safe_next(next), "email": email, "errors": errors,
+                       "signup": request_settings(request).signup == "open"},
                       status_code=status)
     response.headers.update(headers)
     return response
