@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 from sqlmodel import Session
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import database_url_for_display, get_engine
 from app.errors import AppError
 
@@ -87,6 +87,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: GIVEASK_PORT or 8000")] = None,
     workers: Annotated[int | None, typer.Option(help="uvicorn worker processes")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+    demo: Annotated[bool, typer.Option(
+        "--demo/--no-demo",
+        help="Load the demo workspace into an empty database first (default: a clean "
+             "instance, set up in the browser at /setup)")] = False,
 ) -> None:
     """Migrate the database, then serve the app with uvicorn."""
     import uvicorn
@@ -94,14 +98,67 @@ def serve(
     settings = get_settings()
     settings.resolved_secret_key()  # refuse to start in production without a real secret
     run_migrations()
+    if demo:
+        _load_demo(if_empty=True)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    if settings.smtp_url and settings.mail_worker:
+        _start_mail_worker(settings)
+    with Session(get_engine()) as session:
+        from app.services.setup import needs_setup
+
+        fresh = needs_setup(session=session)
     typer.echo(f"Giveask on http://{bind_host}:{bind_port}/  (API docs: /docs)")
+    if fresh:
+        typer.echo(f"A new instance: open http://{bind_host}:{bind_port}/setup to create the "
+                   "first admin and workspace.")
     uvicorn.run(
         "app.main:app_factory", factory=True, host=bind_host, port=bind_port,
         workers=workers or settings.workers, reload=reload, log_level=settings.log_level.lower(),
         proxy_headers=True, loop="auto", http="auto",
     )
+
+
+def _start_mail_worker(settings: Settings) -> None:
+    """The outbox's mail, sent from a thread of this process (state is in the
+    database, so separate `giveask worker` processes may run as well)."""
+    import threading
+
+    from app.mailer import MailSettingsError, run_worker, smtp_sender
+
+    try:
+        send = smtp_sender(settings.smtp_url, settings.mail_from)
+    except MailSettingsError as exc:
+        raise _fail(str(exc)) from None
+    threading.Thread(target=run_worker, daemon=True, name="giveask-mail", kwargs={
+        "engine": get_engine(), "send": send, "stop": threading.Event()}).start()
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One round, then stop")] = False,
+    every: Annotated[float, typer.Option(help="Seconds between rounds")] = 5.0,
+) -> None:
+    """Send the outbox's mail (invitations) over GIVEASK_SMTP_URL. Any number may run."""
+    import signal
+    import threading
+
+    from app.mailer import MailSettingsError, run_worker, smtp_sender
+
+    settings = get_settings()
+    if not settings.smtp_url:
+        raise _fail("GIVEASK_SMTP_URL is not set: there is no mail server to send through.")
+    try:
+        send = smtp_sender(settings.smtp_url, settings.mail_from)
+    except MailSettingsError as exc:
+        raise _fail(str(exc)) from None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        sent = run_worker(engine=get_engine(), send=send, stop=stop, every=every, once=once)
+    except KeyboardInterrupt:
+        sent = 0
+    typer.echo(f"Sent {sent} mail(s).")
 
 
 @cli.command()
@@ -110,10 +167,14 @@ def demo(
                                            help="Only load into an empty database")] = False,
 ) -> None:
     """Load the demo workspace "Demo Café" (running it twice changes nothing)."""
+    run_migrations()
+    _load_demo(if_empty=if_empty)
+
+
+def _load_demo(*, if_empty: bool) -> None:
     from app.demo import DEMO_EMAIL, DEMO_PASSWORDS, load_demo
     from app.models import Workspace
 
-    run_migrations()
     with Session(get_engine(), expire_on_commit=False) as session:
         if if_empty and session.query(Workspace).first() is not None:
             typer.echo("The database already has workspaces; demo not loaded.")

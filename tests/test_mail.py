@@ -153,3 +153,44 @@ class TestInvitationMail:
 def test_a_malformed_smtp_url_is_named():
     with pytest.raises(MailSettingsError, match="GIVEASK_SMTP_URL"):
         smtp_sender("http://mail.example", "x@y.test")
+
+
+class TestWorkerCommand:
+    def run(self, tmp_path: Any, *args: str, **env: str) -> Any:
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        root = Path(__file__).resolve().parent.parent
+        environment = {**os.environ, "GIVEASK_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}",
+                       "PYTHONPATH": str(root), **env}
+        if "GIVEASK_SMTP_URL" not in env:
+            environment.pop("GIVEASK_SMTP_URL", None)
+        return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=tmp_path,
+                              env=environment, capture_output=True, text=True, timeout=120,
+                              check=False)
+
+    def test_without_a_mail_server_it_says_so(self, tmp_path):
+        done = self.run(tmp_path, "worker", "--once")
+        assert done.returncode == 2
+        assert "GIVEASK_SMTP_URL is not set" in done.stderr + done.stdout
+
+    def test_one_round_sends_what_is_due(self, tmp_path, inbox):
+        from app.db import make_engine
+        from app.services.outbox import Mail, enqueue_mail
+        from tests.conftest import migrate
+
+        url = f"sqlite:///{tmp_path / 'w.db'}"
+        migrate(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            enqueue_mail(session=session, now=datetime.now(UTC),
+                         mail=Mail(to="a@acme.test", subject="Hello", body="A link"))
+            session.commit()
+        engine.dispose()
+        done = self.run(tmp_path, "worker", "--once",
+                        GIVEASK_SMTP_URL=f"smtp://127.0.0.1:{PORT}")
+        assert done.returncode == 0, done.stderr
+        assert "Sent 1 mail(s)." in done.stdout
+        assert [m.rcpt_tos for m in inbox.messages] == [["a@acme.test"]]
