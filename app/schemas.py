@@ -234,6 +234,9 @@ class WorkspaceUpdate(Strict):
     timezone: Annotated[TimeZoneName | None, NotNull] = None
     rules_preset: Annotated[str | None, NotNull] = None
     allow_self_approval: Annotated[bool | None, NotNull] = None
+    archived: Annotated[bool | None, NotNull, Field(
+        description="true archives the workspace: its history stays, it takes no new "
+                    "posts; false brings it back")] = None
 
 
 class WorkspacePublic(BaseModel):
@@ -242,6 +245,7 @@ class WorkspacePublic(BaseModel):
     timezone: str
     rules_preset: str
     allow_self_approval: bool
+    archived_at: UtcOut | None = None
     role: Role | None = None
     version: int
     created_at: UtcOut

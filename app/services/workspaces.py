@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
+from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Membership, Workspace
 from app.rules.presets import PRESETS
 from app.schemas import WorkspaceCreate, WorkspacePublic, WorkspaceUpdate
+from app.services import audit
 from app.services.access import Access, Principal
 from app.services.paging import check_limit, decode_cursor, encode_cursor
 from app.services.versioning import check_version, save
@@ -41,12 +45,30 @@ def update_workspace(
     for field, value in changes.items():
         if value is None:
             raise Invalid.one(field, "may be left out, but not set to null")
+    if "archived" in changes:
+        set_archived(session=session, access=access, archived=changes.pop("archived"),
+                     now=utcnow())
     if "rules_preset" in changes:
         _check_preset(changes["rules_preset"])
     for field, value in changes.items():
         setattr(workspace, field, value)
     if changes:
         save(session, workspace)
+    return workspace
+
+
+def set_archived(*, session: Session, access: Access, archived: bool, now: datetime,
+                 if_match: int | None = None) -> Workspace:
+    """Archive a workspace (its history stays; it leaves the switcher and takes no
+    new posts) or bring it back. Admins only."""
+    access.require("admin")
+    workspace = access.workspace
+    check_version(workspace, if_match)
+    if (workspace.archived_at is not None) != archived:
+        workspace.archived_at = now if archived else None
+        save(session, workspace)
+        audit.record(session=session, access=access, subject_type="workspace",
+                     subject_id=workspace.id, action="archived" if archived else "unarchived")
     return workspace
 
 
