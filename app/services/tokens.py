@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from app.db import best_effort_write, utcnow
-from app.errors import NotFound, Unauthorized
-from app.models import ApiToken, Workspace
+from app.errors import FieldError, Forbidden, Invalid, NotFound, Unauthorized
+from app.models import ApiToken, Membership, Workspace
 from app.security import new_token, token_hash
-from app.services.access import Access, Principal
+from app.services.access import ROLE_RANK, Access, Principal
 
 # Writing last_used_at on every request would turn each read into a write;
 # a minute's precision is enough to see which tokens are alive.
@@ -70,3 +70,74 @@ def authenticate_token(*, session: Session, secret: str) -> Principal:
         user_id=token.created_by_id, token_id=token.id,
         token_workspace_id=token.workspace_id, token_role=token.role,
     )
+
+
+# ---- one's own tokens (the account page) ------------------------------------------------
+
+
+def own_tokens(*, session: Session, user_id: str) -> list[tuple[ApiToken, Workspace]]:
+    """The tokens this person created, in every workspace, revoked ones included."""
+    return [
+        (t, w)
+        for t, w in session.exec(
+            select(ApiToken, Workspace)
+            .join(Workspace, col(Workspace.id) == col(ApiToken.workspace_id))
+            .where(ApiToken.created_by_id == user_id)
+            .order_by(col(Workspace.name), col(ApiToken.created_at), col(ApiToken.id))
+        ).all()
+    ]
+
+
+def token_workspaces(*, session: Session, user_id: str) -> list[tuple[Workspace, str]]:
+    """The workspaces this person may make a token of their own for, with their role
+    there (an archived workspace keeps its history only, so it takes no new token)."""
+    return [
+        (w, r)
+        for w, r in session.exec(
+            select(Workspace, Membership.role)
+            .join(Membership, col(Membership.workspace_id) == col(Workspace.id))
+            .where(Membership.user_id == user_id, col(Workspace.archived_at).is_(None))
+            .order_by(col(Workspace.name), col(Workspace.id))
+        ).all()
+    ]
+
+
+def create_own_token(*, session: Session, user_id: str, workspace_id: str, role: str,
+                     name: str) -> tuple[ApiToken, str]:
+    """A token of one's own for one of one's workspaces, with a role no higher
+    than one's own role there. Another workspace is a 404."""
+    workspace = session.get(Workspace, workspace_id) if workspace_id else None
+    membership = session.exec(
+        select(Membership).where(Membership.workspace_id == workspace_id,
+                                 Membership.user_id == user_id)
+    ).first() if workspace is not None else None
+    if workspace is None or membership is None:
+        raise NotFound(f"No workspace {workspace_id}.")
+    if workspace.archived_at is not None:
+        raise Invalid.one("workspace_id", f"{workspace.name} is archived: it keeps its "
+                                          "history and takes no new token.")
+    if role not in ROLE_RANK:
+        raise Invalid.one("role", "Choose viewer, editor, lead or admin.")
+    if ROLE_RANK[role] > ROLE_RANK[membership.role]:
+        raise Forbidden(
+            f"Your role in {workspace.name} is {membership.role}; a token of yours can be "
+            f"at most {membership.role}.",
+            errors=[FieldError("role", f"Your role in {workspace.name} is {membership.role}: "
+                                       f"a token of yours can be {membership.role} or lower.")],
+        )
+    if len(name.strip()) > 120:
+        raise Invalid.one("name", "Keep the name to 120 characters.")
+    return create_token(session=session, workspace=workspace, role=role, name=name,
+                        created_by_id=user_id)
+
+
+def revoke_own_token(*, session: Session, user_id: str, token_id: str) -> ApiToken:
+    """Revoke a token this person created; anyone else's token is a 404."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.created_by_id != user_id:
+        raise NotFound(f"No token {token_id} of yours.")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+        session.flush()
+    return token

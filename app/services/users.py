@@ -94,3 +94,29 @@ def get_user(*, session: Session, user_id: str) -> User:
     if user is None:
         raise NotFound(f"No user {user_id}.")
     return user
+
+
+# The languages a person may choose for the pages; German pages are still to come.
+LANGUAGES = {"en": "English", "de": "Deutsch"}
+NAME_MAX = 120
+
+
+def update_profile(*, session: Session, user: User, name: str, language: str) -> User:
+    """Set the person's own name and page language; nothing is saved when
+    either is refused."""
+    name = name.strip()
+    errors = []
+    if not name:
+        errors.append(FieldError("name", "Write your name."))
+    elif len(name) > NAME_MAX:
+        errors.append(FieldError("name", f"Keep your name to {NAME_MAX} characters "
+                                         f"(this one has {len(name)})."))
+    if language not in LANGUAGES:
+        errors.append(FieldError("language", "Choose English or Deutsch."))
+    if errors:
+        raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+    user.name = name
+    user.language = language
+    session.add(user)
+    session.flush()
+    return user

@@ -1,4 +1,5 @@
-"""The signed-in person's own page: change the password, sign out everywhere."""
+"""The signed-in person's own page: their name and page language, the password,
+signing out everywhere, and the API tokens they made."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth import account_policy, client_address, current_session, request_now
-from app.db import SessionDep
+from app.db import SessionDep, savepoint
+from app.errors import AppError
 from app.models import User
-from app.services import account, sessions
+from app.services import account, sessions, tokens, users
+from app.web import forms
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.render import render
 
@@ -20,12 +23,18 @@ router = APIRouter(prefix="/account", include_in_schema=False)
 
 def _page(request: Request, session: Session, user: User, *,
           errors: dict[str, str] | None = None, message: str = "",
+          profile: forms.Form | None = None, token_form: forms.Form | None = None, secret: str = "",
           status: int = 200) -> HTMLResponse:
     live = sessions.live_sessions(session=session, user_id=user.id, now=request_now(request),
                                   policy=account_policy(request).sessions)
-    return render(request, "account.html", {"user": user, "errors": errors or {},
-                                            "message": message, "live_sessions": live},
-                  status_code=status)
+    return render(request, "account.html", {
+        "user": user, "errors": errors or {}, "message": message, "live_sessions": live,
+        "profile": profile or forms.Form(values={"name": user.name, "language": user.language}),
+        "languages": users.LANGUAGES,
+        "own_tokens": tokens.own_tokens(session=session, user_id=user.id),
+        "token_workspaces": tokens.token_workspaces(session=session, user_id=user.id),
+        "token_form": token_form or forms.Form(values={}), "secret": secret,
+        "roles": ("viewer", "editor", "lead", "admin")}, status_code=status)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -63,3 +72,38 @@ def sign_out_everywhere(request: Request, user: CurrentUser, session: SessionDep
     sessions.end_user_sessions(session=session, user_id=user.id, now=request_now(request))
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/profile", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def update_profile(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    form = await forms.read_form(request, ("name", "language"))
+    try:
+        with savepoint(session):
+            users.update_profile(session=session, user=user, name=form.get("name"),
+                                 language=form.get("language"))
+    except AppError as exc:
+        form.take(exc)
+        return _page(request, session, user, profile=form, status=exc.status)
+    return _page(request, session, user, message="Your name and language are saved.")
+
+
+@router.post("/tokens", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def create_token(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    form = await forms.read_form(request, ("workspace_id", "role", "name"))
+    try:
+        with savepoint(session):
+            _, secret = tokens.create_own_token(
+                session=session, user_id=user.id, workspace_id=form.get("workspace_id"),
+                role=form.get("role"), name=form.get("name"))
+    except AppError as exc:
+        if exc.status == 404:
+            raise  # not one of this person's workspaces: like any unknown page
+        form.take(exc)
+        return _page(request, session, user, token_form=form, status=exc.status)
+    return _page(request, session, user, secret=secret)
+
+
+@router.post("/tokens/{token_id}/revoke", dependencies=[CsrfChecked])
+def revoke_token(token_id: str, user: CurrentUser, session: SessionDep) -> Response:
+    tokens.revoke_own_token(session=session, user_id=user.id, token_id=token_id)
+    return RedirectResponse("/account#tokens", status_code=303)
