@@ -129,6 +129,15 @@ class RulesProfilePublic(BaseModel):
     version: int
 
 
+class RulesPreview(BaseModel):
+    """What a rules profile would change, before it is saved."""
+
+    start: str = Field(description="UTC, RFC 3339")
+    end: str = Field(description="UTC, RFC 3339")
+    added: list[Finding] = Field(description="Findings the proposed profile would bring")
+    resolved: list[Finding] = Field(description="Findings the proposed profile would end")
+
+
 # ---- the calendar ------------------------------------------------------------------
 
 

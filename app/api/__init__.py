@@ -10,6 +10,7 @@ from app.api import (
     members,
     posts,
     reviews,
+    rules_preview,
     series,
     stories,
     suggestions,
@@ -24,3 +25,4 @@ for module in (workspaces, channels, reviews, posts, stories, series, analysis, 
     api_router.include_router(module.router)
 api_router.include_router(suggestions.router)
 api_router.include_router(acknowledgements.router)
+api_router.include_router(rules_preview.router)

@@ -93,7 +93,7 @@ DOCUMENTED = {
     "POST /posts/submit-week": "editor",
     "GET /posts/{post_id}/comments": "viewer", "POST /posts/{post_id}/comments": "editor",
     "GET /posts/{post_id}/history": "viewer", "GET /audit": "viewer",
-    "GET /rules": "viewer", "PUT /rules": "lead",
+    "GET /rules": "viewer", "PUT /rules": "lead", "POST /rules/preview": "lead",
     "GET /findings": "viewer", "POST /check": "editor", "POST /suggestions/apply": "editor",
     "GET /acknowledgements": "viewer", "POST /acknowledgements": "editor",
     "GET /acknowledgements/{acknowledgement_id}": "viewer",

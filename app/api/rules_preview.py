@@ -1,0 +1,38 @@
+"""What a change of the rules would do, before it is saved."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.auth import LeadAccess
+from app.db import SessionDep
+from app.schemas import AwareDatetime, format_utc
+from app.schemas_analysis import RulesPreview
+from app.services import rules_preview
+from app.services.rules_profile import RulesProfileIn
+
+router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
+
+TimeQuery = Annotated[
+    AwareDatetime | None,
+    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
+]
+
+
+@router.post("/rules/preview", response_model=RulesPreview)
+def preview_rules(
+    data: RulesProfileIn, access: LeadAccess, session: SessionDep,
+    start: TimeQuery = None, end: TimeQuery = None,
+) -> dict[str, Any]:
+    """What `PUT /rules` with this body would change (lead or admin): the findings over
+    `[start, end)` (default: from today's local midnight for 8 weeks) the proposed
+    profile adds and resolves, compared by finding key. Nothing is saved; a bad value
+    is the same 422 as `PUT /rules`."""
+    result = rules_preview.preview(session=session, access=access, data=data, start=start,
+                                   end=end, now=datetime.now(UTC))
+    return {"start": format_utc(result.start), "end": format_utc(result.end),
+            "added": [f.as_dict() for f in result.added],
+            "resolved": [f.as_dict() for f in result.resolved]}
