@@ -67,7 +67,14 @@ def text_limit(value: str | None) -> int | None:
 def too_long(value: str | None, text: str) -> str | None:
     """The sentence refusing ``text`` on a channel of this platform, or None."""
     platform = platform_of(value)
-    if platform.limit is None or len(text) <= platform.limit:
+    length = characters(text)
+    if platform.limit is None or length <= platform.limit:
         return None
     return (f"{platform.name} posts can be at most {platform.limit} characters; "
-            f"this one has {len(text)}.")
+            f"this one has {length}.")
+
+
+def characters(text: str) -> int:
+    """Characters as a platform counts them: a line break is one, however a
+    browser sent it."""
+    return len(text.replace("\r\n", "\n"))

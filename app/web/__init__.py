@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.web import (
     account,
     acknowledgements,
+    channels,
     fixes,
     history,
     members,
@@ -25,6 +26,7 @@ web_router.include_router(acknowledgements.router)
 web_router.include_router(stories.router)
 web_router.include_router(series.router)
 web_router.include_router(members.router)
+web_router.include_router(channels.router)
 web_router.include_router(account.router)
 
 __all__ = ["web_router"]

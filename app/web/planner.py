@@ -19,6 +19,7 @@ from sqlmodel import Session
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Post
+from app.platforms import platform_of
 from app.rules import Finding
 from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
@@ -26,6 +27,7 @@ from app.services import acknowledgements, approvals, fixes, lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
+from app.services.channels import all_channels, open_channels
 from app.services.stories import all_stories, next_episode
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
@@ -87,6 +89,7 @@ def _calendar_context(request: Request, session: Session, access: Access,
                     end=local_midnight(after, tz), now=datetime.now(UTC),
                     filters=CalendarFilter(channel_id=channel, kind=state.kind))
     view = build(data, view=state.view, anchor=state.anchor, today=local_today(tz))
+    open_ids = {c.id for c in open_channels(session=session, access=access)}
     to_submit = 0
     known = {c["id"] for c in data["channels"]}
     if access.can("editor") and state.view != "month" and (channel is None or channel in known):
@@ -96,7 +99,12 @@ def _calendar_context(request: Request, session: Session, access: Access,
             "to_submit": to_submit,
             "state": state, "can_edit": access.can("editor"),
             "nav": nav(session, access, "calendar"),
-            "all_channels": data["channels"], "today": local_today(tz)}
+            # Archived channels take no new posts: out of the filters and slots (their
+            # posts still show), unless the filter already names one.
+            "all_channels": [c for c in data["channels"] if c["id"] in open_ids
+                             or c["id"] == channel],
+            "no_channels": not open_ids, "archived_only": bool(data["channels"]) and not open_ids,
+            "today": local_today(tz)}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -141,9 +149,9 @@ def after_change(request: Request, session: Session, access: Access, user: Any,
 
 def form_context(request: Request, session: Session, access: Access, user: Any,
                   form: forms.PostForm, post: Post | None) -> dict[str, Any]:
-    from app.services.channels import list_channels
-
-    channels, _ = list_channels(session=session, access=access, limit=500, cursor=None)
+    # The channels a post may go to: not archived ones, but for the one it is on now.
+    channels = [c for c in all_channels(session=session, access=access)
+                if c.archived_at is None or (post is not None and c.id == post.channel_id)]
     tz = ZoneInfo(access.workspace.timezone)
     state = CalendarState.of(request, tz)
     review: dict[str, Any] = {}
@@ -165,7 +173,7 @@ def form_context(request: Request, session: Session, access: Access, user: Any,
                    "tz": ZoneInfo(access.workspace.timezone)}
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
             **review,
-            "post": post, "channels": sorted(channels, key=lambda c: c.name.lower()),
+            "post": post, "channels": channels, "platform_of": platform_of,
             "stories": all_stories(session=session, access=access),
             "back": f"/w/{access.workspace.id}/calendar?{state.query()}",
             "form_token": request.query_params.get("token") or _token()}

@@ -41,6 +41,29 @@
   });
   document.addEventListener("giveask:dialog", openDialog);
 
+  // The post text's counter, against the limit of the chosen channel's platform
+  // (data-limit on its <option>); a line break counts as one character.
+  function updateCounter() {
+    var text = document.getElementById("f-text");
+    var counter = document.getElementById("text-counter");
+    if (!text || !counter) { return; }
+    var select = document.getElementById("f-channel");
+    var option = select && select.options ? select.options[select.selectedIndex] : null;
+    var limit = option && option.dataset.limit ? parseInt(option.dataset.limit, 10) : 0;
+    var used = Array.from(text.value.replace(/\r\n/g, "\n")).length;
+    var over = limit && used > limit ? used - limit : 0;
+    counter.textContent = limit ? used + " / " + limit + (over ? " · " + over + " over" : "")
+      : used + " characters";
+    counter.classList.toggle("over", over > 0);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target && event.target.id === "f-text") { updateCounter(); }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "f-channel") { updateCounter(); }
+  });
+  document.addEventListener("htmx:afterSwap", updateCounter);
+
   document.addEventListener("click", function (event) {
     var closer = event.target.closest("[data-close]");
     if (closer && dialog() && dialog().open) {
