@@ -12,6 +12,7 @@ from app.web import (
     planner,
     reviews,
     routes,
+    rules,
     series,
     stories,
 )
@@ -28,5 +29,6 @@ web_router.include_router(series.router)
 web_router.include_router(members.router)
 web_router.include_router(channels.router)
 web_router.include_router(account.router)
+web_router.include_router(rules.router)
 
 __all__ = ["web_router"]
