@@ -234,6 +234,26 @@ class TestArchive:
         row = page_of(client, world).split(f'data-channel-id="{world.channel_id}"')[1]
         assert "<td>1" in row.split("</tr>")[0]
 
+    def test_a_post_on_an_archived_channel_says_so_and_may_move_out(self, client, world,
+                                                                     session):
+        csrf = sign_in(client, world)
+        add(client, world, csrf)
+        client.post(f"/w/{world.workspace_id}/posts", data=form(world, csrf, text="Old one"))
+        archive(client, world, csrf, the_channel(session, world))
+        post = session.exec(select(Post).where(Post.text == "Old one")).one()
+        dialog = html.unescape(client.get(f"/w/{world.workspace_id}/posts/{post.id}/edit").text)
+        assert "This post's channel is archived" in dialog
+        assert "LinkedIn – Acme (archived)" in dialog
+        edited = client.post(f"/w/{world.workspace_id}/posts/{post.id}",
+                             data=form(world, csrf, text="Changed", version=str(post.version)))
+        assert edited.status_code == 422
+        assert "archived" in error_of(edited.text, "channel")
+        other = next(c for c in channels(session) if c.name == "Mastodon – Acme")
+        moved = client.post(f"/w/{world.workspace_id}/posts/{post.id}",
+                            data=form(world, csrf, text="Old one", channel_id=other.id,
+                                      version=str(post.version)), follow_redirects=False)
+        assert moved.status_code == 303
+
     def test_the_api_refuses_a_post_on_an_archived_channel(self, client, world, session):
         csrf = sign_in(client, world)
         archive(client, world, csrf, the_channel(session, world))
