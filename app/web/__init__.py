@@ -14,11 +14,15 @@ from app.web import (
     routes,
     rules,
     series,
+    settings,
+    setup,
     stories,
 )
 
 web_router = APIRouter()
 web_router.include_router(routes.router)
+web_router.include_router(setup.router)
+web_router.include_router(settings.router)
 web_router.include_router(planner.router)
 web_router.include_router(reviews.router)
 web_router.include_router(history.router)
