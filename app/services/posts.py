@@ -54,6 +54,9 @@ def check_channel(*, session: Session, access: Access, channel_id: str,
     """The one check of the channel a post is planned on, for a new post and an
     edit alike: of this workspace, not archived, and (unless ``text`` is None)
     the text within the channel's platform limit."""
+    if access.workspace.archived_at is not None:
+        raise Conflict("This workspace is archived: its posts stay as history and it takes "
+                       "no new ones. An admin can bring it back under Settings.")
     channel = get_channel(session=session, access=access, channel_id=channel_id,
                           field="channel_id")
     if channel.archived_at is not None:

@@ -90,3 +90,17 @@ class TestArchiveInTheApi:
                                json={"archived": True})
         assert refused.status_code == 403
         assert workspace(session, world).archived_at is None
+
+    def test_an_archived_workspace_takes_no_new_posts(self, client, world, session):
+        assert client.patch(world.path(""), headers=world.auth("admin"),
+                            json={"archived": True}).status_code == 200
+        response = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+            "channel_id": world.channel_id, "scheduled_at": "2030-01-07T09:00:00+01:00",
+            "kind": "give", "text": "A tip"})
+        assert response.status_code == 409
+        assert "archived" in response.json()["detail"]
+        client.patch(world.path(""), headers=world.auth("admin"), json={"archived": False})
+        again = client.post(world.path("/posts"), headers=world.auth("editor"), json={
+            "channel_id": world.channel_id, "scheduled_at": "2030-01-07T09:00:00+01:00",
+            "kind": "give", "text": "A tip"})
+        assert again.status_code == 201
