@@ -69,8 +69,9 @@ def _setup_page(request: Request, form: forms.Form, status: int = 200) -> Respon
 def setup_page(request: Request, session: SessionDep) -> Response:
     if not setup.needs_setup(session=session):
         raise NotFound("Giveask is set up already: sign in.")
-    return _setup_page(request, forms.Form(values={"timezone": "UTC", "preset": "beth_dunn",
-                                                   "channel_0_platform": "linkedin"}))
+    return _setup_page(request, forms.Form(values={
+        "timezone": "UTC", "preset": "beth_dunn", "channel_0_platform": "linkedin",
+        "channel_1_platform": "instagram", "channel_2_platform": "newsletter"}))
 
 
 def _workspace_data(form: forms.Form, name_field: str, name: str) -> WorkspaceCreate | None:
