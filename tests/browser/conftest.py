@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -87,19 +88,17 @@ def _seed(database_url: str) -> tuple[str, str, dict[str, tuple[str, str]]]:
     return ids[0], ids[1], accounts
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    _need_browser()
-    folder = tmp_path_factory.mktemp("site")
-    database_url = f"sqlite:///{folder / 'browser.db'}"
-    migrate(database_url)
-    workspace_id, channel_id, accounts = _seed(database_url)
+@contextmanager
+def served(folder: Path, database_url: str, *args: str) -> Iterator[str]:
+    """`giveask serve` on a free port of 127.0.0.1 for this database, until the
+    block ends: its address."""
     port = _free_port()
     env = {**os.environ, "GIVEASK_DATABASE_URL": database_url,
            "GIVEASK_SECRET_KEY": "browser-tests-secret-0123456789abcdef", "GIVEASK_ENV": "test"}
+    env.pop("GIVEASK_SMTP_URL", None)
     log = (folder / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), *args],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -113,8 +112,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                     raise RuntimeError("the app did not start: "
                                        + (folder / "server.log").read_text()) from None
                 time.sleep(0.2)
-        yield Site(url=url, database_url=database_url, workspace_id=workspace_id,
-                   channel_id=channel_id, accounts=accounts)
+        yield url
     finally:
         server.terminate()
         try:
@@ -122,6 +120,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    _need_browser()
+    folder = tmp_path_factory.mktemp("site")
+    database_url = f"sqlite:///{folder / 'browser.db'}"
+    migrate(database_url)
+    workspace_id, channel_id, accounts = _seed(database_url)
+    with served(folder, database_url) as url:
+        yield Site(url=url, database_url=database_url, workspace_id=workspace_id,
+                   channel_id=channel_id, accounts=accounts)
 
 
 @pytest.fixture(scope="session")

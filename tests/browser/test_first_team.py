@@ -5,11 +5,6 @@ browser → the admin plans and submits a week → the lead approves it."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import ROOT, _free_port, _need_browser
+from tests.browser.conftest import _need_browser, served
 from tests.conftest import migrate
 
 PASSWORD = "first team passphrase 2026"
@@ -25,38 +20,13 @@ PASSWORD = "first team passphrase 2026"
 
 @pytest.fixture(scope="module")
 def clean_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A clean instance, as `giveask serve --no-demo` starts one."""
     _need_browser()
     folder: Path = tmp_path_factory.mktemp("clean")
     database_url = f"sqlite:///{folder / 'clean.db'}"
     migrate(database_url)
-    port = _free_port()
-    env = {**os.environ, "GIVEASK_DATABASE_URL": database_url,
-           "GIVEASK_SECRET_KEY": "clean-instance-secret-0123456789abcdef", "GIVEASK_ENV": "test"}
-    env.pop("GIVEASK_SMTP_URL", None)
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--no-demo",
-                               "--port", str(port)], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=1)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the app did not start: "
-                                       + (folder / "server.log").read_text()) from None
-                time.sleep(0.2)
+    with served(folder, database_url, "--no-demo") as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def next_monday() -> date:
