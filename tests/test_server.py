@@ -208,7 +208,8 @@ class TestCrashKeepsTheConnection:
             assert response.getheader("content-type").startswith("text/html")
             assert "Something went wrong" in page
             sock = connection.sock
-            connection.request("GET", "/login")
+            # A new instance: /login leads to first-run setup, a page all the same.
+            connection.request("GET", "/setup")
             login = connection.getresponse()
             login.read()
             assert login.status == 200

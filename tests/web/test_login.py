@@ -8,7 +8,7 @@ def csrf_from(html: str) -> str:
 
 
 class TestLogin:
-    def test_anonymous_home_redirects_to_login(self, client):
+    def test_anonymous_home_redirects_to_login(self, client, world):
         response = client.get("/", follow_redirects=False)
         assert response.status_code == 303
         assert response.headers["location"] == "/login"
