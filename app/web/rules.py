@@ -16,6 +16,7 @@ kept on top of whichever preset is picked, the others follow the preset.
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from typing import Any
 
@@ -280,7 +281,24 @@ def _page(request: Request, session: Session, access: Access, user: Any, form: f
         "described": described, "presets": PRESET_LABELS, "sentences": PRESET_SENTENCES,
         "params": PARAM_MEANINGS, "categories": CATEGORIES, "codes": CODE_NAMES,
         "severity_names": SEVERITIES, "channels": channels, "channel_names": names,
-        "override_channels": existing, "outcome": outcome}, status_code=status)
+        "override_channels": existing, "outcome": outcome,
+        "preset_values": json.dumps(_preset_texts())}, status_code=status)
+
+
+def _preset_texts() -> dict[str, dict[str, str]]:
+    """Each preset's values as the form shows them, so the page can refill the
+    boxes that still show the old preset's value when another preset is picked."""
+    found: dict[str, dict[str, str]] = {}
+    for preset, values in PRESETS.items():
+        texts: dict[str, str] = {}
+        for name in PARAM_NAMES:
+            if name == "min_category_share":
+                for category in CATEGORIES:
+                    texts[f"cat_{category}"] = _text((values.get(name) or {}).get(category))
+            else:
+                texts[name] = _text(values.get(name))
+        found[preset] = texts
+    return found
 
 
 @router.get("/rules", response_class=HTMLResponse)

@@ -65,7 +65,10 @@ def test_from_a_clean_instance_to_an_approved_first_week(browser, clean_url, art
 
     # 3. Rules: preview a preset, then save it.
     page.goto(ws + "/rules")
+    assert page.locator("#f-listen_days").input_value() == "14"  # Beth Dunn's, in force
     page.check("input[name=preset][value=four_one_one]", force=True)
+    # The boxes follow the preset picked (4-1-1 has no listening phase).
+    assert page.locator("#f-listen_days").input_value() == ""
     page.click("button:has-text('Preview')")
     page.wait_for_load_state("networkidle")
     assert "would add" in page.locator("main").inner_text()
