@@ -33,10 +33,9 @@ from app.rules.recurrence import Recurrence, occurrences
 from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
 from app.services import audit
 from app.services.access import Access
-from app.services.channels import get_channel
 from app.services.paging import workspace_page
 from app.services.post_links import SERIES_FIELDS
-from app.services.posts import REVIEWED_FIELDS
+from app.services.posts import REVIEWED_FIELDS, check_channel
 from app.services.versioning import check_version, save
 
 SERIES_COLUMNS = ("channel_id", "name", "kind", "category", "text", "link", "rrule",
@@ -70,7 +69,8 @@ def create_series(*, session: Session, access: Access, data: SeriesCreate) -> Se
     """The series and all its occurrences, or nothing (the request's transaction
     is rolled back on any error)."""
     access.require("editor")
-    get_channel(session=session, access=access, channel_id=data.channel_id, field="channel_id")
+    # Its posts are posts: not on an archived channel, nor past the platform's limit.
+    check_channel(session=session, access=access, channel_id=data.channel_id, text=data.text)
     series = Series(workspace_id=access.workspace.id, created_by_id=access.user_id,
                     **_as_row_values(data))
     session.add(series)
@@ -88,9 +88,10 @@ def update_series(*, session: Session, access: Access, series_id: str, data: Ser
     series = get_series(session=session, access=access, series_id=series_id)
     check_version(series, if_match)
     changes = data.model_dump(exclude_unset=True)
-    if "channel_id" in changes:
-        get_channel(session=session, access=access, channel_id=changes["channel_id"],
-                    field="channel_id")
+    if "channel_id" in changes or "text" in changes:
+        check_channel(session=session, access=access,
+                      channel_id=changes.get("channel_id") or series.channel_id,
+                      text=changes.get("text") or series.text)
     current = {name: getattr(series, name) for name in SERIES_COLUMNS}
     try:
         merged = SeriesCreate.model_validate({**current, **changes})

@@ -168,3 +168,21 @@ class TestPlatforms:
         assert longer.status_code == 422 and _fields(longer) == ["text"]
         assert client.get(world.path(f"/posts/{short['id']}"),
                           headers=world.auth("viewer")).json()["text"] == "Short."
+
+
+class TestSeriesFollowTheChannel:
+    def test_a_series_on_an_archived_channel_or_past_the_limit_plans_nothing(
+            self, client, world, session):
+        from tests.api.test_series import series_body
+
+        channel = _channel(client, world)
+        before = _posts(session)
+        long = client.post(world.path("/series"), headers=world.auth("editor"),
+                           json=series_body(world, channel_id=channel["id"], text="x" * 281))
+        assert long.status_code == 422 and "text" in _fields(long)
+        client.post(world.path(f"/channels/{channel['id']}/archive"),
+                    headers=world.auth("editor"))
+        archived = client.post(world.path("/series"), headers=world.auth("editor"),
+                               json=series_body(world, channel_id=channel["id"]))
+        assert archived.status_code == 422 and "channel_id" in _fields(archived)
+        assert _posts(session) == before
