@@ -81,6 +81,7 @@ class TestAxe:
             f"{ws}/posts/new?date={monday}", f"{ws}/stories", f"{ws}/stories/{story_id}",
             f"{ws}/series", f"{ws}/series/{series_id}", f"{ws}/history", f"{ws}/approvals",
             f"{ws}/approvals/{week}", f"{ws}/members", f"{ws}/tokens", "/account",
+            f"{ws}/channels", f"{ws}/rules", f"{ws}/settings", "/workspaces",
             f"{ws}/no-such-page",
         ]
         failures = {}
