@@ -172,3 +172,37 @@ class TestWorkspacesPage:
     def test_signed_out_people_are_sent_to_sign_in(self, client, world):
         response = client.get("/workspaces", follow_redirects=False)
         assert response.status_code in (303, 401)
+
+
+class TestTwoAtOnce:
+    def test_two_first_runs_at_once_make_one_admin(self, fresh_engine):
+        """Two people finishing setup at the same moment: one instance, one admin."""
+        import threading
+
+        from app.schemas import WorkspaceCreate
+        from app.services import setup
+
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def finish(n: int) -> None:
+            with Session(fresh_engine) as session:
+                barrier.wait()
+                try:
+                    setup.first_run(session=session, data=setup.FirstRun(
+                        name=f"Person {n}", email=f"p{n}@acme.test", password=PASSWORD,
+                        workspace=WorkspaceCreate(name=f"Team {n}")))
+                    session.commit()
+                    outcomes.append("made")
+                except Exception as exc:  # the loser: told it's done, or the lock refused
+                    session.rollback()
+                    outcomes.append(type(exc).__name__)
+
+        threads = [threading.Thread(target=finish, args=(n,)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert outcomes.count("made") == 1, outcomes
+        assert count(fresh_engine, User) == 1
+        assert count(fresh_engine, Workspace) == 1
