@@ -608,16 +608,30 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
     the latest first, until the finding is gone: each step must leave the post it
     changed out of every new serious finding and add nothing but what is left of
     this finding."""
-    key = finding.key
-    original = set(finding.post_ids)
     # Turning every ask it names that may change into a give is as much as
     # changing those asks can do: if even that leaves some of the finding (asks
     # already published, or before now), no search will end it.
     if (turn or eligible is _is_ask) and not _fixable(search, finding):
         return None
+    found = _fewest(search, finding, set(finding.post_ids), turn=turn, eligible=eligible,
+                    named=lambda outcome: outcome.left,
+                    finished=lambda outcome: outcome.fixed)
+    return _thinned(search, finding, *found, turn) if found else None
+
+
+def _fewest(search: _Search, finding: Finding, start: set[str], *, turn: bool,
+            eligible: Callable[[PostFact], bool],
+            named: Callable[[Outcome], frozenset[str]],
+            finished: Callable[[Outcome], bool]
+            ) -> tuple[list[Change], dict[str, float | None]] | None:
+    """The greedy search both thinning fixes share: change the latest post of
+    ``start`` still named, then the next, until ``finished``. A change counts
+    only if it adds no serious finding, leaves its post out of what is still
+    ``named``, and moves no post where an ask rule flags it. The changes, and
+    each changed post's new time (None: turned into a give)."""
     changes: list[Change] = []
     done: dict[str, float | None] = {}
-    remaining = set(original)
+    remaining = set(start)
     for _ in range(search.limits.max_posts):
         candidates = sorted(
             (search.posts[pid] for pid in remaining
@@ -631,17 +645,15 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
                       else search.times_after(post.at.timestamp(), post, changes))
             for moment in trials:
                 change = _to_give(post) if moment is None else _move(post, moment)
-                outcome = search.evaluate(key, (*changes, change))
-                if moment is not None and post.id in outcome.flagged:
-                    continue  # moved where it is still flagged: no place for it
-                if outcome.fixed:
+                outcome = search.evaluate(finding.key, (*changes, change))
+                if outcome.added or post.id in named(outcome) or (
+                        moment is not None and post.id in outcome.flagged):
+                    continue  # a moved ask still flagged has found no place
+                if finished(outcome):
                     changes.append(change)
                     done[post.id] = moment
-                    return _thinned(search, finding, changes, done, turn)
-                # What is left of the finding must no longer name this post.
-                if outcome.added or post.id in outcome.left:
-                    continue
-                step = (change, moment, set(outcome.left))
+                    return changes, done
+                step = (change, moment, named(outcome))
                 break
             if step is not None:
                 break
@@ -650,7 +662,7 @@ def _thin(search: _Search, finding: Finding, *, turn: bool,
         change, moment, left = step
         changes.append(change)
         done[change.post_id or ""] = moment
-        remaining = left - set(done)
+        remaining = set(left & start) - set(done)
     return None
 
 
@@ -687,42 +699,16 @@ def _thinned(search: _Search, finding: Finding, changes: list[Change],
 def _thin_part(search: _Search, finding: Finding, part: set[str], *,
                turn: bool) -> Suggestion | None:
     """The fewest asks of ``part`` to move (or turn into gives), the latest
-    first, until no ask of the part is named by what is left of the finding."""
-    changes: list[Change] = []
-    done: dict[str, float | None] = {}
-    remaining = set(part)
-    for _ in range(search.limits.max_posts):
-        candidates = sorted((search.posts[pid] for pid in remaining if pid not in done),
-                            key=lambda p: -search.order[p.id])
-        step = None
-        for post in candidates[:2]:
-            trials = ([None] if turn
-                      else search.times_after(post.at.timestamp(), post, changes))
-            for moment in trials:
-                change = _to_give(post) if moment is None else _move(post, moment)
-                outcome = search.evaluate(finding.key, (*changes, change))
-                # The changed ask must leave every stretch of its kind, not only this
-                # one, and a moved one must land where no ask rule flags it.
-                if outcome.added or post.id in outcome.kin or (
-                        moment is not None and post.id in outcome.flagged):
-                    continue
-                if not outcome.kin & part:
-                    changes.append(change)
-                    done[post.id] = moment
-                    whole = _thinned(search, finding, changes, done, turn)
-                    return Suggestion(f"This week: {whole.summary[:1].lower()}"
-                                      f"{whole.summary[1:]}", whole.changes, whole.last_resort)
-                step = (change, moment, set(outcome.left))
-                break
-            if step is not None:
-                break
-        if step is None:
-            return None
-        change, moment, left = step
-        changes.append(change)
-        done[change.post_id or ""] = moment
-        remaining = (left & part) - set(done)
-    return None
+    first, until no ask of the part is named by what is left of the finding or
+    by any finding of its kind."""
+    found = _fewest(search, finding, part, turn=turn, eligible=_any,
+                    named=lambda outcome: outcome.kin,
+                    finished=lambda outcome: not outcome.kin & part)
+    if found is None:
+        return None
+    whole = _thinned(search, finding, *found, turn)
+    return Suggestion(f"This week: {whole.summary[:1].lower()}{whole.summary[1:]}",
+                      whole.changes, whole.last_resort)
 
 
 def _fill_gap(search: _Search, finding: Finding) -> Suggestion | None:
