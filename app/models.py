@@ -199,8 +199,12 @@ class Comment(SQLModel, table=True):
     post_id: str = Field(foreign_key="post.id", index=True, max_length=36, ondelete="CASCADE")
     author_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=36,
                                   ondelete="SET NULL")
-    kind: str = Field(default="comment", max_length=20)  # comment | send_back
+    kind: str = Field(default="comment", max_length=20)  # comment | send_back | guest
     body: str = Field(sa_column=Column(Text(), nullable=False))
+    # A comment from a share link's guest: the name they gave, and the link.
+    guest_name: str | None = Field(default=None, max_length=120)
+    share_link_id: str | None = Field(default=None, foreign_key="share_link.id", max_length=36,
+                                      ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 
@@ -409,7 +413,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_message_due", "sent_at", "next_attempt_at"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
-    kind: str = Field(max_length=20)  # mail
+    kind: str = Field(max_length=20)  # mail (webhooks have their own table)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     attempts: int = Field(default=0)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
@@ -417,3 +421,124 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     last_error: str = Field(default="", sa_column=Column(Text(), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class ImportRun(SQLModel, table=True):
+    """One CSV import (or its dry run, which saves nothing and leaves no row): what
+    came in and what it made. Posts it created carry an idempotency key derived
+    from their row, so the same file imported again adds nothing."""
+
+    __tablename__ = "import_run"
+    __table_args__ = (Index("ix_import_run_workspace_at", "workspace_id", "created_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    format: str = Field(max_length=20)  # giveask | publer | socialbee | sprout | hootsuite
+    filename: str = Field(default="", max_length=255)
+    digest: str = Field(max_length=64)  # sha256 hex of the file's bytes
+    rows: int = Field(default=0)
+    created: int = Field(default=0)
+    skipped: int = Field(default=0)  # rows already imported before
+    by_id: str | None = Field(default=None, foreign_key="user_account.id", max_length=36,
+                              ondelete="SET NULL")
+    by_token_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A secret iCalendar address for calendar apps, which send no credentials:
+    the whole workspace's plan, or one channel's. Only the secret's hash is kept."""
+
+    __tablename__ = "calendar_feed"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    channel_id: str | None = Field(default=None, foreign_key="channel.id", max_length=36,
+                                   ondelete="CASCADE")
+    name: str = Field(default="", max_length=120)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class Webhook(SQLModel, table=True):
+    """A receiver of signed events (Standard Webhooks). The secret signs every
+    delivery, so it is kept (shown to the admin once, at creation)."""
+
+    __tablename__ = "webhook"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    url: str = Field(sa_column=Column(String(2048), nullable=False))
+    events: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    description: str = Field(default="", max_length=120)
+    secret: str = Field(max_length=100)
+    created_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    disabled_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one webhook: the outbox row written in the transaction of the
+    change, and afterwards the delivery log (attempts, last answer). Workers claim
+    rows like the mail outbox does."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+        Index("ix_webhook_delivery_log", "webhook_id", "created_at"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(foreign_key="workspace.id", max_length=36, ondelete="CASCADE")
+    webhook_id: str = Field(foreign_key="webhook.id", max_length=36, ondelete="CASCADE")
+    # The webhook-id header: the same on every attempt, so receivers can drop repeats.
+    message_id: str = Field(max_length=64)
+    event: str = Field(max_length=40)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", max_length=12)  # pending | delivered | failed
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    claimed_until: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    last_attempt_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    last_status_code: int | None = Field(default=None)
+    last_error: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+class ShareLink(SQLModel, table=True):
+    """A read-only view of a week or a range for someone without an account (a
+    client), behind a secret link that expires and can be revoked. Guests may
+    leave comments with a name; they land in the posts' threads."""
+
+    __tablename__ = "share_link"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    channel_id: str | None = Field(default=None, foreign_key="channel.id", max_length=36,
+                                   ondelete="CASCADE")
+    label: str = Field(default="", max_length=120)
+    # Local dates in the workspace's zone, both included.
+    starts_on: date
+    ends_on: date
+    allow_comments: bool = Field(default=True)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    expires_at: datetime = Field(sa_column=_time_column())
+    created_by_id: str | None = Field(
+        default=None, foreign_key="user_account.id", max_length=36, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
