@@ -21,11 +21,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def protect(cell: str) -> str:
     """A cell a spreadsheet shows as text."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    # Apostrophes already in front count as part of the text, so ``'=x`` comes back too.
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_STARTS) else cell
 
 
 def unprotect(cell: str) -> str:
     """The cell as it was before ``protect``."""
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
         return cell[1:]
     return cell
