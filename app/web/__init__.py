@@ -6,6 +6,7 @@ from app.web import (
     account,
     acknowledgements,
     channels,
+    connect,
     fixes,
     history,
     members,
@@ -32,6 +33,7 @@ web_router.include_router(stories.router)
 web_router.include_router(series.router)
 web_router.include_router(members.router)
 web_router.include_router(channels.router)
+web_router.include_router(connect.router)
 web_router.include_router(account.router)
 web_router.include_router(rules.router)
 
