@@ -6,6 +6,8 @@ from app.api import (
     acknowledgements,
     analysis,
     channels,
+    export,
+    feeds,
     health,
     members,
     posts,
@@ -26,3 +28,5 @@ for module in (workspaces, channels, reviews, posts, stories, series, analysis, 
 api_router.include_router(suggestions.router)
 api_router.include_router(acknowledgements.router)
 api_router.include_router(rules_preview.router)
+api_router.include_router(export.router)
+api_router.include_router(feeds.router)

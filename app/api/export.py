@@ -1,0 +1,45 @@
+"""GET posts.csv: a range of the plan as Giveask's own CSV."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth import ViewerAccess
+from app.db import SessionDep
+from app.schemas import AwareDatetime, Kind, Status
+from app.services import export as service
+
+router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["posts"])
+
+TimeQuery = Annotated[
+    AwareDatetime | None,
+    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
+]
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The posts as CSV (UTF-8 with a byte order mark), one row per post, "
+                   "oldest first, with a Content-Disposition file name.",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+}}
+
+
+@router.get("/posts.csv", response_class=Response, responses=CSV_RESPONSE)
+def export_posts(
+    access: ViewerAccess, session: SessionDep,
+    start: TimeQuery = None, end: TimeQuery = None,
+    channel_id: str | None = None, kind: Kind | None = None, status: Status | None = None,
+    story_id: str | None = None, series_id: str | None = None,
+) -> Response:
+    """The posts with `start <= scheduled_at < end` (default: 13 weeks from this
+    week's Monday; at most 366 days), filtered like the posts list. Columns:
+    channel, scheduled_at (RFC 3339 in the workspace's zone), kind, category,
+    text, link, story, episode, status, series, findings (open findings naming
+    the post). A cell a spreadsheet would run as a formula starts with `'`."""
+    exported = service.export_posts(
+        session=session, access=access, now=datetime.now(UTC),
+        filters=service.ExportFilter(start=start, end=end, channel_id=channel_id, kind=kind,
+                                     status=status, story_id=story_id, series_id=series_id))
+    return Response(exported.csv_bytes(), media_type=service.MEDIA_TYPE,
+                    headers=exported.headers)
