@@ -14,6 +14,7 @@ from app.api import (
     reviews,
     rules_preview,
     series,
+    share_links,
     stories,
     suggestions,
     tokens,
@@ -28,5 +29,6 @@ for module in (workspaces, channels, reviews, posts, stories, series, analysis, 
 api_router.include_router(suggestions.router)
 api_router.include_router(acknowledgements.router)
 api_router.include_router(rules_preview.router)
+api_router.include_router(share_links.router)
 api_router.include_router(export.router)
 api_router.include_router(feeds.router)

@@ -17,6 +17,8 @@ from app.web import (
     series,
     settings,
     setup,
+    shared,
+    shares,
     stories,
 )
 
@@ -36,5 +38,7 @@ web_router.include_router(channels.router)
 web_router.include_router(connect.router)
 web_router.include_router(account.router)
 web_router.include_router(rules.router)
+web_router.include_router(shares.router)
+web_router.include_router(shared.router)
 
 __all__ = ["web_router"]
