@@ -2,13 +2,14 @@
 
 Columns (header row required, order free, names case-insensitive):
 channel, scheduled_at, kind (required); category, text, story, episode
-(optional). A time without an offset is read in the --timezone given.
+(optional). A time without an offset is read in the --timezone given; one the
+clock change there makes ambiguous or skips is refused. The file is read by
+app/services/csv_reader.py, the import's reader too (a byte order mark, cp1252
+and ``;`` separators are fine).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,6 +18,8 @@ from app.errors import FieldError, Invalid
 from app.rules import PostFact, StoryFact
 from app.rules.facts import CATEGORIES_BY_KIND
 from app.schemas import MAX_YEAR, MIN_YEAR, time_in_window
+from app.services.csv_reader import read_table
+from app.services.local_time import LocalTimeError, in_zone
 
 REQUIRED = ("channel", "scheduled_at", "kind")
 OPTIONAL = ("category", "text", "story", "episode")
@@ -36,14 +39,12 @@ def _where(line: int, column: str) -> str:
 def read_plan_csv(text: str, *, timezone: str = "UTC") -> PlanFile:
     """Parse the whole file, collecting every problem; raise Invalid if any."""
     tz = ZoneInfo(timezone)
-    stream = io.StringIO(text.lstrip("\ufeff"), newline="")
-    reader = csv.reader(stream)
-    try:
-        header = next(reader)
-    except StopIteration:
+    table = read_table(text)
+    if not table.records:
         raise Invalid("The file is empty.",
                       errors=[FieldError("line 1", "the file is empty; a header row is needed")]
-                      ) from None
+                      )
+    header = table.records[0].cells
     names = [h.strip().lower() for h in header]
     errors: list[FieldError] = []
     missing = [c for c in REQUIRED if c not in names]
@@ -61,18 +62,9 @@ def read_plan_csv(text: str, *, timezone: str = "UTC") -> PlanFile:
     channels: list[str] = []
     stories: dict[str, StoryFact] = {}
     episodes: dict[tuple[str, int], int] = {}
-    line = 1
-    while True:
-        start_line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(FieldError(f"line {start_line}", f"unreadable CSV ({exc})"))
-            break
-        line = start_line
-        if not any(cell.strip() for cell in row):
+    for record in table.records[1:]:
+        line, row = record.line, record.cells
+        if record.blank():
             continue
 
         def cell(name: str, row: list[str] = row) -> str:
@@ -87,9 +79,13 @@ def read_plan_csv(text: str, *, timezone: str = "UTC") -> PlanFile:
         try:
             at = datetime.fromisoformat(raw_time.replace("Z", "+00:00"))
             if at.tzinfo is None:
-                at = at.replace(tzinfo=tz)
+                at = in_zone(at, tz, timezone)
             time_in_window(at)
+        except LocalTimeError as exc:
+            at = None
+            errors.append(FieldError(_where(line, "scheduled_at"), str(exc)))
         except ValueError:
+            at = None
             errors.append(FieldError(_where(line, "scheduled_at"),
                                      f"{raw_time!r} is not a date and time like "
                                      f"2026-11-24T09:00:00+01:00 (years {MIN_YEAR} to "
@@ -129,6 +125,8 @@ def read_plan_csv(text: str, *, timezone: str = "UTC") -> PlanFile:
             stories[story] = StoryFact(id=story, name=story)
         posts.append(PostFact(id=f"row-{line:06d}", channel_id=channel, at=at, kind=kind,
                               category=category, story_id=story, episode=episode))
+    if table.error is not None:
+        errors.append(table.error)
     if errors:
         raise Invalid(errors[0].field + ": " + errors[0].message, errors=errors)
     return PlanFile(posts=posts, channels=channels, stories=list(stories.values()))
