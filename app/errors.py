@@ -80,6 +80,12 @@ class PreconditionFailed(AppError):
     slug = "stale-version"
 
 
+class TooLarge(AppError):
+    status = 413
+    title = "Request too large"
+    slug = "too-large"
+
+
 class TooManyRequests(AppError):
     """Slow down: try again after ``retry_after`` seconds (sent as Retry-After)."""
 

@@ -26,6 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.api import problems
 
 MAX_BODY_BYTES = 1_000_000
+# A CSV import carries a whole plan: its own limit (app/services/imports.py
+# MAX_IMPORT_BYTES) plus room for a multipart form's other fields.
+LARGE_BODY_PATHS = re.compile(r"^/(api/v1/workspaces|w)/[^/]+/imports?(/|$)")
+LARGE_BODY_BYTES = 5_000_000 + 64_000
 MAX_JSON_DEPTH = 64
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -247,10 +251,12 @@ class InputGuard:
         if errors:
             await _invalid(scope, errors)(scope, receive, send)
             return
+        limit = max(self.limit, LARGE_BODY_BYTES) if LARGE_BODY_PATHS.match(
+            scope.get("path", "")) else self.limit
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > limit:
             await self._too_large(
-                scope, f"The body is {int(declared)} bytes; the limit is {self.limit}."
+                scope, f"The body is {int(declared)} bytes; the limit is {limit}."
             )(scope, receive, send)
             return
 
@@ -262,9 +268,9 @@ class InputGuard:
                 return  # the client went away; nobody to answer
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
+            if size > limit:
                 await self._too_large(
-                    scope, f"The body is more than the limit of {self.limit} bytes."
+                    scope, f"The body is more than the limit of {limit} bytes."
                 )(scope, receive, send)
                 return
             chunks.append(chunk)
