@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from app.csv_cells import COLUMNS, protect
 from app.errors import Invalid
-from app.models import Series, Story
+from app.models import Channel, Series, Story
 from app.rules import Finding
 from app.services import acknowledgements
 from app.services.access import Access
@@ -184,3 +184,25 @@ def local_day_range(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, da
     if last < first:
         raise Invalid.one("to", "must not be before the first day")
     return local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz)
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """What the export form offers to filter by: (id, name) pairs, by name."""
+
+    channels: list[tuple[str, str]]
+    stories: list[tuple[str, str]]
+    series: list[tuple[str, str]]
+
+
+def _by_name(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(pairs, key=lambda p: (p[1].lower(), p[0]))
+
+
+def filter_choices(*, session: Session, access: Access) -> Choices:
+    ws = access.workspace.id
+    channels = session.execute(select(Channel.id, Channel.name)  # type: ignore[call-overload]
+                               .where(Channel.workspace_id == ws)).all()
+    return Choices(channels=_by_name((i, n) for i, n in channels),
+                   stories=_by_name(_names(session, Story, ws, None, "", "").items()),
+                   series=_by_name(_names(session, Series, ws, None, "", "").items()))

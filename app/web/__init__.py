@@ -7,6 +7,8 @@ from app.web import (
     acknowledgements,
     channels,
     connect,
+    export,
+    feeds,
     fixes,
     history,
     members,
@@ -36,6 +38,8 @@ web_router.include_router(series.router)
 web_router.include_router(members.router)
 web_router.include_router(channels.router)
 web_router.include_router(connect.router)
+web_router.include_router(export.router)
+web_router.include_router(feeds.router)
 web_router.include_router(account.router)
 web_router.include_router(rules.router)
 web_router.include_router(shares.router)
