@@ -29,12 +29,13 @@ from app.input_guard import error_response, is_api_path
 log = logging.getLogger("giveask")
 
 
-# Paths that carry a secret (an invitation link's token); logs show them cut.
-_SECRET_IN_PATH = re.compile(r"(/invitations/)[^/?#\s]+")
+# Paths that carry a secret (an invitation link's token, a calendar feed's
+# ?token=); logs show them cut.
+_SECRET_IN_PATH = re.compile(r"(/invitations/)[^/?#\s]+|([?&]token=)[^&#\s]+")
 
 
 def redact_path(path: str) -> str:
-    return _SECRET_IN_PATH.sub(r"\1…", path)
+    return _SECRET_IN_PATH.sub(lambda m: (m.group(1) or m.group(2)) + "…", path)
 
 
 class _NoSqlRows(logging.Filter):

@@ -204,3 +204,21 @@ class TestReadingAFeed:
         uids = {str(e["UID"]) for e in calendar.walk("VEVENT")}
         assert uids == {f"{on_second['id']}@giveask"}
         assert f"{on_first['id']}@giveask" not in uids
+
+
+def test_the_access_log_never_shows_a_feeds_secret(client, world):
+    import logging
+
+    from app.crash_guard import keep_secrets_out_of_logs
+
+    keep_secrets_out_of_logs()
+    feed = new_feed(client, world)
+    parts = urlsplit(feed["url"])
+    secret = feed["url"].split("token=")[1]
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 0,
+                               '%s - "%s %s HTTP/%s" %d', ("127.0.0.1:5000", "GET",
+                               f"{parts.path}?{parts.query}", "1.1", 200), None)
+    for log_filter in logging.getLogger("uvicorn.access").filters:
+        log_filter.filter(record)  # type: ignore[union-attr]
+    line = record.getMessage()
+    assert secret not in line and "calendar.ics?token=…" in line
