@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -17,7 +18,7 @@ from pydantic import (
 )
 
 from app.errors import FieldError, Invalid, relocated
-from app.rules import Finding, PostFact, diff
+from app.rules import ChannelFact, Finding, Plan, PostFact, analyse, diff
 from app.rules.engine import next_slot as engine_next_slot
 from app.schemas import AwareDatetime, Kind, PostCreate, PostUpdate, category_error
 from app.services.access import Access
@@ -147,11 +148,22 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
     story_ids.add(new.story_id if new is not None else None)
     story_added, story_resolved = story_changes(
         ctx, story_ids=[s for s in story_ids if s], new=new, drop=drop)
+    added, resolved = _channel_changes(session, ctx, touched, [new] if new else [], drop)
+    return CheckResult(added=_in_order(added + story_added),
+                       resolved=_in_order(resolved + story_resolved))
+
+
+def _channel_changes(session: Any, ctx: Context, touched: dict[str, list[datetime]],
+                     extra: Sequence[PostFact], drop: frozenset[str]
+                     ) -> tuple[list[Finding], list[Finding]]:
+    """(added, resolved) channel findings when ``extra`` joins the plan and
+    ``drop`` leaves it, each touched channel read from before its earliest
+    touched time, further back while a merged finding reaches the bound."""
     bounds = {cid: initial_bounds(ctx, cid, min(times), None) for cid, times in touched.items()}
     for _ in range(6):
         plans = channel_plans(ctx, list(touched), bounds)
         before = run(ctx, plans, start=None, end=None)
-        after = run(ctx, plans, start=None, end=None, extra=[new] if new else (), drop=drop)
+        after = run(ctx, plans, start=None, end=None, extra=extra, drop=drop)
         added, resolved = diff(before, after)
         widen = [
             cid for cid, plan in plans.items()
@@ -161,18 +173,38 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
             and _has_posts(session, cid, before=plan.bounds.low)
         ]
         if not widen:
-            return CheckResult(added=_in_order(added + story_added),
-                               resolved=_in_order(resolved + story_resolved))
+            return added, resolved
         for cid in widen:
             low = bounds[cid].low
             assert low is not None
             bounds[cid] = Bounds(low=low - max(min(touched[cid]) - low, timedelta(days=7)))
     plans = channel_plans(ctx, list(touched), {cid: Bounds() for cid in touched})
     before = run(ctx, plans, start=None, end=None)
-    after = run(ctx, plans, start=None, end=None, extra=[new] if new else (), drop=drop)
-    added, resolved = diff(before, after)
-    return CheckResult(added=_in_order(added + story_added),
-                       resolved=_in_order(resolved + story_resolved))
+    after = run(ctx, plans, start=None, end=None, extra=extra, drop=drop)
+    return diff(before, after)
+
+
+def added_by_posts(*, access: Access, session: Any, posts: Sequence[PostFact],
+                   new_channels: Sequence[ChannelFact] = ()) -> list[Finding]:
+    """The channel findings a batch of new posts would add to the plan (an
+    import's dry run): posts on existing channels are checked against what is
+    planned there, posts on ``new_channels`` (not saved yet) on their own."""
+    access.require("editor")
+    fresh = {c.id for c in new_channels}
+    touched: dict[str, list[datetime]] = {}
+    for post in posts:
+        if post.channel_id not in fresh:
+            touched.setdefault(post.channel_id, []).append(post.at)
+    ctx = context(session=session, workspace=access.workspace, channel_ids=list(touched))
+    added: list[Finding] = []
+    if touched:
+        added, _ = _channel_changes(session, ctx, touched,
+                                    [p for p in posts if p.channel_id in touched], frozenset())
+    if fresh:
+        added += analyse(Plan(posts=[p for p in posts if p.channel_id in fresh],
+                              channels=list(new_channels), profile=ctx.profile,
+                              timezone=ctx.workspace.timezone))
+    return _in_order(added)
 
 
 def _in_order(findings: list[Finding]) -> list[Finding]:
@@ -194,8 +226,6 @@ def next_slot(*, access: Access, session: Any, channel_id: str, kind: Kind,
     ctx: Context = context(session=session, workspace=access.workspace, channel_ids=[channel_id])
     bounds = {channel_id: initial_bounds(ctx, channel_id, after, None)}
     plans = channel_plans(ctx, [channel_id], bounds)
-    from app.rules import Plan
-
     plan = Plan(posts=plans[channel_id].posts, channels=[plans[channel_id].fact],
                 profile=ctx.profile, timezone=ctx.workspace.timezone)
     answer = engine_next_slot(plan, channel_id=channel_id, kind=kind, after=after,
