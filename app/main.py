@@ -56,6 +56,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                # A route may be stricter (a share link's page sends no referrer).
+                present = {name.lower() for name, _ in headers}
                 script = "'self' 'unsafe-inline'" if docs else "'self'"
                 csp = (
                     f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; "
@@ -68,7 +70,8 @@ class SecurityHeaders:
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
                 ):
-                    headers.append((name, value))
+                    if name not in present:
+                        headers.append((name, value))
                 message["headers"] = headers
             await send(message)
 

@@ -13,7 +13,7 @@ from app.errors import Conflict, FieldError, Forbidden, Invalid
 from app.models import AuditEvent, Comment, Post
 from app.rules import Finding
 from app.schemas import check_link
-from app.services import acknowledgements, audit
+from app.services import acknowledgements, audit, share_links
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
 from app.services.people import display_names
@@ -176,6 +176,8 @@ class PostReview:
     blocking: list[Finding]  # those still needing an override reason
     overridden: list[tuple[Finding, acknowledgements.Acknowledged]] = field(
         default_factory=list)  # those whose acknowledgement note is the reason
+    # The labels of the share links guests' comments came through, by link id.
+    share_labels: dict[str, str] = field(default_factory=dict)
 
 
 def review_of(*, session: Session, access: Access, post: Post) -> PostReview:
@@ -191,5 +193,7 @@ def review_of(*, session: Session, access: Access, post: Post) -> PostReview:
         blocking, overridden = acks.open_blocking(findings), acks.overridden(findings)
     names = display_names(session=session,
                           ids=[c.author_id for c in found] + [e.actor_id for e in events])
+    labels = share_links.labels(session=session, workspace_id=access.workspace.id,
+                                ids=[c.share_link_id for c in found])
     return PostReview(comments=found, events=events, names=names, blocking=blocking,
-                      overridden=overridden)
+                      overridden=overridden, share_labels=labels)

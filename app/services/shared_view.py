@@ -197,9 +197,9 @@ def _check_words(name: str, body: str) -> None:
     elif len(name) > NAME_MAX:
         errors.append(FieldError("name", f"Keep your name to {NAME_MAX} characters."))
     if not body:
-        errors.append(FieldError("body", "Write your comment."))
+        errors.append(FieldError("comment", "Write your comment."))
     elif len(body) > COMMENT_MAX:
-        errors.append(FieldError("body", f"Keep the comment to {COMMENT_MAX} characters "
+        errors.append(FieldError("comment", f"Keep the comment to {COMMENT_MAX} characters "
                                          f"(it has {len(body)})."))
     if errors:
         raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)

@@ -168,6 +168,7 @@ def form_context(request: Request, session: Session, access: Access, user: Any,
             for s in carried]
         found = lifecycle.review_of(session=session, access=access, post=post)
         review |= {"comments": found.comments, "events": found.events, "names": found.names,
+                   "share_labels": found.share_labels,
                    "blocking": [f.as_dict() for f in found.blocking],
                    "overridden": [(f.as_dict(), ack) for f, ack in found.overridden],
                    "tz": ZoneInfo(access.workspace.timezone)}

@@ -107,14 +107,14 @@ async def guest_comment(request: Request, token: str, post_id: str,
         return _gone(request, exc.detail)
     raw = await request.form()
     form = PageForm(values={"name": str(raw.get("name", "") or ""),
-                            "body": str(raw.get("body", "") or "")})
+                            "comment": str(raw.get("comment", "") or "")})
     if not same_secret(str(raw.get("form_token", "") or ""), form_token(request, share)):
         form.message = "This form did not come from this page. Reload the page and try again."
         return _render(request, session, share, form=form, form_post=post_id, status=403)
     try:
         with savepoint(session):
             shared_view.add_guest_comment(session=session, share=share, post_id=post_id,
-                                          name=form.get("name"), body=form.get("body"),
+                                          name=form.get("name"), body=form.get("comment"),
                                           now=now)
     except AppError as exc:
         form.take(exc)
