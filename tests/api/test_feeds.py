@@ -222,3 +222,31 @@ def test_the_access_log_never_shows_a_feeds_secret(client, world):
         log_filter.filter(record)  # type: ignore[union-attr]
     line = record.getMessage()
     assert secret not in line and "calendar.ics?token=…" in line
+
+
+def test_an_unchanged_feed_is_answered_without_reading_the_plan(client, world, engine):
+    from sqlalchemy import event
+
+    for day in range(1, 15):
+        post(client, world, soon(day), kind="ask" if day % 3 == 0 else "give",
+             category="offer" if day % 3 == 0 else "share")
+    feed = new_feed(client, world)
+    tag = read(client, feed["url"]).headers["etag"]
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert read(client, feed["url"], **{"If-None-Match": tag}).status_code == 304
+        unchanged = len(statements)
+        statements.clear()
+        assert read(client, feed["url"]).status_code == 200
+        whole = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    print(f"feed read: {unchanged} statements for a 304, {whole} for the calendar")
+    assert unchanged <= 2
+    assert whole <= 20
