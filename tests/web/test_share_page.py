@@ -246,3 +246,64 @@ class TestGuestComments:
         slowed = comment(client, link, post_id, page, comment="One more")
         assert "wait a minute" in slowed.text and slowed.headers["retry-after"] == "60"
         assert len(session.exec(select(Comment)).all()) == 6
+
+
+def csrf_of(html: str) -> str:
+    return html.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+class TestTheTeamsPage:
+    def test_a_lead_makes_a_link_and_sees_it_once(self, client, world, session):
+        sign_in(client, world, "lead")
+        page = client.get(f"/w/{world.workspace_id}/shares")
+        assert page.status_code == 200 and 'type="week"' in page.text
+        made = client.post(f"/w/{world.workspace_id}/shares", data={
+            "csrf_token": csrf_of(page.text), "mode": "week", "week": "2026-W51",
+            "label": "Café Nord", "expires_in_days": "7", "allow_comments": "on"})
+        assert made.status_code == 200
+        url = re.search(r'id="share-url" readonly value="([^"]+)"', made.text).group(1)
+        stored = session.exec(select(ShareLink)).one()
+        assert (stored.starts_on.isoformat(), stored.ends_on.isoformat(), stored.label) == (
+            "2026-12-14", "2026-12-20", "Café Nord")
+        assert "Active" in made.text and "Withdraw" in made.text
+        again = client.get(f"/w/{world.workspace_id}/shares").text
+        assert url not in again and "Café Nord" in again
+        client.cookies.clear()
+        assert client.get("/s/" + url.rsplit("/s/", 1)[1]).status_code == 200
+
+    def test_a_range_with_its_end_before_its_start_is_told(self, client, world, session):
+        sign_in(client, world, "lead")
+        page = client.get(f"/w/{world.workspace_id}/shares").text
+        response = client.post(f"/w/{world.workspace_id}/shares", data={
+            "csrf_token": csrf_of(page), "mode": "range", "starts_on": "2026-12-17",
+            "ends_on": "2026-12-15", "expires_in_days": "7"})
+        assert response.status_code == 422
+        assert 'id="share-to-error">Must not be before starts_on' in response.text
+        assert session.exec(select(ShareLink)).all() == []
+
+    def test_withdrawing_from_the_page(self, client, world, session):
+        link = share(client, world)
+        sign_in(client, world, "lead")
+        page = client.get(f"/w/{world.workspace_id}/shares").text
+        response = client.post(f"/w/{world.workspace_id}/shares/{link['id']}/revoke",
+                               data={"csrf_token": csrf_of(page)}, follow_redirects=False)
+        assert response.status_code == 303
+        assert "Withdrawn" in client.get(f"/w/{world.workspace_id}/shares").text
+        assert client.get(path_of(link)).status_code == 404
+
+    @pytest.mark.parametrize("role", ["viewer", "editor"])
+    def test_editors_and_viewers_may_not(self, client, world, role):
+        link = share(client, world)
+        sign_in(client, world, role)
+        assert client.get(f"/w/{world.workspace_id}/shares").status_code == 403
+        csrf = csrf_of(client.get(f"/w/{world.workspace_id}/calendar").text)
+        response = client.post(f"/w/{world.workspace_id}/shares/{link['id']}/revoke",
+                               data={"csrf_token": csrf}, follow_redirects=False)
+        assert response.status_code == 403
+
+    def test_the_week_review_offers_to_share_the_week(self, client, world):
+        sign_in(client, world, "lead")
+        review = client.get(f"/w/{world.workspace_id}/approvals/2026-W51").text
+        assert f'href="/w/{world.workspace_id}/shares?week=2026-W51"' in review
+        page = client.get(f"/w/{world.workspace_id}/shares?week=2026-W51").text
+        assert 'name="week" value="2026-W51"' in page
