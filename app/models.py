@@ -516,6 +516,25 @@ class WebhookDelivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 
+class AnnouncedFinding(SQLModel, table=True):
+    """A finding a ``finding.added`` event already told the workspace's webhooks
+    about, by its key's digest; forgotten once a later change makes it go away,
+    so it is told again if it comes back."""
+
+    __tablename__ = "announced_finding"
+    __table_args__ = (
+        Index("ix_announced_finding_span", "workspace_id", "channel_id", "ends_at"),
+    )
+
+    workspace_id: str = Field(foreign_key="workspace.id", primary_key=True, max_length=36,
+                              ondelete="CASCADE")
+    digest: str = Field(primary_key=True, max_length=64)
+    channel_id: str = Field(max_length=36)
+    starts_at: datetime = Field(sa_column=_time_column())
+    ends_at: datetime = Field(sa_column=_time_column())
+    announced_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
 class ShareLink(SQLModel, table=True):
     """A read-only view of a week or a range for someone without an account (a
     client), behind a secret link that expires and can be revoked. Guests may
