@@ -22,6 +22,7 @@ from app.web import (
     shared,
     shares,
     stories,
+    webhooks,
 )
 
 web_router = APIRouter()
@@ -44,5 +45,6 @@ web_router.include_router(account.router)
 web_router.include_router(rules.router)
 web_router.include_router(shares.router)
 web_router.include_router(shared.router)
+web_router.include_router(webhooks.router)
 
 __all__ = ["web_router"]
