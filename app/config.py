@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     smtp_url: str = Field(default="", repr=False)
     mail_from: str = "Giveask <giveask@localhost>"
     mail_worker: bool = True
+    # `serve` runs one worker in a thread (mail and webhooks), enough for a single
+    # node; where several nodes serve, turn it off and run `giveask worker`s.
+    inline_worker: bool = True
+    # Webhook targets in loopback, private, link-local or reserved ranges (and
+    # plain http) are refused unless this is on, for a receiver on your network.
+    webhooks_allow_private: bool = False
+    # Seconds a receiver has to answer one webhook delivery.
+    webhook_timeout: float = 10
     # The address people reach the app at, for links in mail (default: the
     # address the request came to).
     base_url: str = ""
