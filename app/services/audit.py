@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -12,6 +13,17 @@ from app.errors import Invalid
 from app.models import AuditEvent, Post
 from app.services.access import Access
 from app.services.paging import check_limit, decode_cursor, encode_cursor
+
+# Others that hear of every recorded change, in the session (and so the
+# transaction) that makes it: the webhooks' outbox (app/services/webhook_events.py).
+Listener = Callable[[Session, AuditEvent], None]
+_listeners: list[Listener] = []
+
+
+def listen(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
 
 POST_FIELDS = ("channel_id", "scheduled_at", "kind", "category", "text", "link", "status",
                "story_id", "episode", "version")
@@ -43,6 +55,8 @@ def record(
         note=note, before=before, after=after,
     )
     session.add(event)
+    for listener in _listeners:
+        listener(session, event)
     return event
 
 
