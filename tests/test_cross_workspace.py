@@ -116,10 +116,13 @@ def rival_workspace(client: Any, session: Any) -> Rival:
         "code": finding["code"], "channel_id": finding["channel_id"],
         "story_id": finding["story_id"], "post_ids": finding["post_ids"],
         "note": "Rival hidden note"}))
+    share = _ok(client.post(rival.path("/share-links"), headers=auth, json={
+        "starts_on": day.isoformat(), "ends_on": day.isoformat(),
+        "label": "Rival hidden share"}))
     ids = {"post_id": post["id"], "channel_id": channel["id"], "story_id": story["id"],
            "series_id": series["id"], "token_id": token["id"],
            "invitation_id": invitation["id"], "member_id": members[0]["id"],
-           "acknowledgement_id": acknowledgement["id"]}
+           "acknowledgement_id": acknowledgement["id"], "link_id": share["id"]}
     secrets = ["Rival Works", "Rival hidden", "rival-invitee", *rival.users.values()]
     return Rival(world=rival, ids=ids, secrets=secrets)
 
@@ -143,6 +146,7 @@ def snapshot(client: Any, rival: Rival) -> dict[str, Any]:
                                                      headers=auth).json()["items"]),
         "acknowledgements": client.get(rival.world.path("/acknowledgements"),
                                        headers=auth).json()["items"],
+        "share_links": client.get(rival.world.path("/share-links"), headers=auth).json(),
     }
 
 
