@@ -14,8 +14,12 @@ class CommentPublic(BaseModel):
     id: str
     post_id: str
     author: str | None
-    kind: str = Field(description="comment, or send_back for a lead's request for changes")
+    kind: str = Field(description="comment, send_back for a lead's request for changes, or "
+                                  "guest for a comment through a share link")
     body: str
+    guest_name: str | None = Field(default=None, description="The name a guest gave")
+    share_link_id: str | None = Field(default=None,
+                                      description="The share link a guest commented through")
     created_at: str
 
 

@@ -117,7 +117,8 @@ def submit_week(data: WeekSubmitIn, access: EditorAccess, session: SessionDep) -
 
 def _comment(comment: Comment) -> dict[str, Any]:
     return {"id": comment.id, "post_id": comment.post_id, "author": comment.author_id,
-            "kind": comment.kind, "body": comment.body,
+            "kind": comment.kind, "body": comment.body, "guest_name": comment.guest_name,
+            "share_link_id": comment.share_link_id,
             "created_at": format_utc(comment.created_at)}
 
 

@@ -163,6 +163,10 @@ class TestGuestComments:
         listed = client.get(f"{world.path('/share-links')}/{link['id']}",
                             headers=world.auth("lead")).json()
         assert listed["guest_comments"] == 1
+        thread = client.get(world.path(f"/posts/{post_id}/comments"),
+                            headers=world.auth("viewer")).json()["items"]
+        assert [(c["kind"], c["guest_name"], c["share_link_id"], c["author"]) for c in thread] == [
+            ("guest", "Nora from Café Nord", link["id"], None)]
 
         sign_in(client, world, "editor")
         dialog = client.get(f"/w/{world.workspace_id}/posts/{post_id}/edit").text
