@@ -71,6 +71,10 @@ class TestShareLink:
         thread = guest.locator("article.share-post", has_text="Order the winter blend")
         assert "Can we say 'until Sunday'?" in thread.inner_text()
         guest.screenshot(path=str(artifacts_dir / "share-link-commented.png"), full_page=True)
+        guest.set_viewport_size({"width": 390, "height": 844})
+        assert guest.evaluate("document.scrollingElement.scrollWidth") <= 390
+        assert guest.locator("article.share-post").first.is_visible()
+        guest.screenshot(path=str(artifacts_dir / "share-link-phone.png"), full_page=True)
         assert guest_context.cookies() == []
         guest_context.close()
 
