@@ -3,6 +3,7 @@ link is withdrawn or expired, and comments that land in the post's thread."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -93,6 +94,21 @@ class TestWhatItShows:
             plan(client, world, f"An ask {name}", OUTSIDE[name], kind="ask")
         text = client.get(path_of(share(client, world))).text
         assert "Gives 1 · Asks 1" in text
+
+    def test_the_findings_of_the_posts_shown_and_no_others(self, client, world):
+        inside = plan(client, world, "An ask inside", INSIDE["first"], kind="ask")
+        outside = plan(client, world, "An ask after", OUTSIDE["after"], kind="ask")
+        findings = client.get(world.path("/findings"), headers=world.auth("viewer"), params={
+            "start": "2026-12-01T00:00:00+01:00", "end": "2026-12-31T00:00:00+01:00"}
+        ).json()["items"]
+        ours = [f for f in findings if inside in f["post_ids"]]
+        theirs = [f for f in findings if f["post_ids"] == [outside]]
+        assert ours and theirs
+        text = html.unescape(client.get(path_of(share(client, world))).text)
+        for finding in ours:
+            assert finding["message"] in text
+        for finding in theirs:
+            assert finding["message"] not in text
 
     def test_it_links_nowhere_in_the_app(self, client, world):
         post_id = plan(client, world, "Inside", INSIDE["first"])
