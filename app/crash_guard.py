@@ -29,9 +29,9 @@ from app.input_guard import error_response, is_api_path
 log = logging.getLogger("giveask")
 
 
-# Paths that carry a secret (an invitation link's token, a calendar feed's
-# ?token=); logs show them cut.
-_SECRET_IN_PATH = re.compile(r"(/invitations/)[^/?#\s]+|([?&]token=)[^&#\s]+")
+# Paths that carry a secret (an invitation link's token, a share link's, a
+# calendar feed's ?token=); logs show them cut.
+_SECRET_IN_PATH = re.compile(r"(/invitations/|^/s/)[^/?#\s]+|([?&]token=)[^&#\s]+")
 
 
 def redact_path(path: str) -> str:

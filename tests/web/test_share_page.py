@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from app.crash_guard import redact_path
 from app.db import utcnow
 from app.models import AuditEvent, Channel, Comment, ShareLink
 from tests.conftest import build_world
@@ -123,6 +124,11 @@ class TestWhatItShows:
         assert "noindex" in page.headers["x-robots-tag"]
         assert page.headers["cache-control"] == "no-store"
         assert "set-cookie" not in page.headers and not client.cookies
+
+    def test_logs_show_the_link_cut(self):
+        assert redact_path("/s/gks_secret123/posts/p1/comments?x=1") == (
+            "/s/…/posts/p1/comments?x=1")
+        assert redact_path("/static/app.css") == "/static/app.css"
 
     def test_each_post_says_its_status(self, client, world):
         plan(client, world, "Inside", INSIDE["first"])
