@@ -17,12 +17,15 @@ from app.db import database_url_for_display, get_engine
 from app.errors import AppError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from alembic.config import Config
     from pydantic import BaseModel
 
     from app.models import Workspace
     from app.rules import Finding
     from app.services.access import Access
+    from app.services.outbox import Mail
 
     M = TypeVar("M", bound=BaseModel)
 
@@ -102,8 +105,8 @@ def serve(
         _load_demo(if_empty=True)
     bind_host = host or settings.host
     bind_port = port or settings.port
-    if settings.smtp_url and settings.mail_worker:
-        _start_mail_worker(settings)
+    if settings.inline_worker:
+        _start_worker(settings)
     with Session(get_engine()) as session:
         from app.services.setup import needs_setup
 
@@ -119,19 +122,32 @@ def serve(
     )
 
 
-def _start_mail_worker(settings: Settings) -> None:
-    """The outbox's mail, sent from a thread of this process (state is in the
-    database, so separate `giveask worker` processes may run as well)."""
-    import threading
+def _mail_sender(settings: Settings, *, say_if_missing: bool) -> Callable[[Mail], None] | None:
+    from app.mailer import MailSettingsError, smtp_sender
 
-    from app.mailer import MailSettingsError, run_worker, smtp_sender
-
+    if not settings.smtp_url:
+        if say_if_missing:
+            typer.echo("GIVEASK_SMTP_URL is not set: there is no mail server to send through, "
+                       "so mail waits in the outbox; webhooks are delivered.", err=True)
+        return None
     try:
-        send = smtp_sender(settings.smtp_url, settings.mail_from)
+        return smtp_sender(settings.smtp_url, settings.mail_from)
     except MailSettingsError as exc:
         raise _fail(str(exc)) from None
-    threading.Thread(target=run_worker, daemon=True, name="giveask-mail", kwargs={
-        "engine": get_engine(), "send": send, "stop": threading.Event()}).start()
+
+
+def _start_worker(settings: Settings) -> None:
+    """The outbox's mail and webhooks, sent from a thread of this process (state
+    is in the database, so separate `giveask worker` processes may run as well)."""
+    import threading
+
+    from app.worker import run
+
+    send_mail = _mail_sender(settings, say_if_missing=False) if settings.mail_worker else None
+    threading.Thread(target=run, daemon=True, name="giveask-worker", kwargs={
+        "engine": get_engine(), "send_mail": send_mail, "stop": threading.Event(),
+        "allow_private": settings.webhooks_allow_private,
+        "timeout": settings.webhook_timeout}).start()
 
 
 @cli.command()
@@ -139,26 +155,24 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One round, then stop")] = False,
     every: Annotated[float, typer.Option(help="Seconds between rounds")] = 5.0,
 ) -> None:
-    """Send the outbox's mail (invitations) over GIVEASK_SMTP_URL. Any number may run."""
+    """Send the outbox's mail (invitations, over GIVEASK_SMTP_URL) and deliver
+    webhooks. Any number may run, on any machine that reaches the database."""
     import signal
     import threading
 
-    from app.mailer import MailSettingsError, run_worker, smtp_sender
+    from app.worker import Totals, run
 
     settings = get_settings()
-    if not settings.smtp_url:
-        raise _fail("GIVEASK_SMTP_URL is not set: there is no mail server to send through.")
-    try:
-        send = smtp_sender(settings.smtp_url, settings.mail_from)
-    except MailSettingsError as exc:
-        raise _fail(str(exc)) from None
+    send_mail = _mail_sender(settings, say_if_missing=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        sent = run_worker(engine=get_engine(), send=send, stop=stop, every=every, once=once)
+        totals = run(engine=get_engine(), send_mail=send_mail, stop=stop, every=every,
+                     once=once, allow_private=settings.webhooks_allow_private,
+                     timeout=settings.webhook_timeout)
     except KeyboardInterrupt:
-        sent = 0
-    typer.echo(f"Sent {sent} mail(s).")
+        totals = Totals()
+    typer.echo(f"Sent {totals.mail} mail(s). Delivered {totals.webhooks} webhook(s).")
 
 
 @cli.command()
@@ -518,6 +532,9 @@ def _describe(exc: AppError) -> str:
 
 
 def main() -> None:
+    from app.services.webhook_events import install
+
+    install()  # what the commands change writes its webhook events too
     cli()
 
 

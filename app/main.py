@@ -21,7 +21,7 @@ from app.crash_guard import CrashGuard, keep_secrets_out_of_logs
 from app.db import utcnow
 from app.errors import AppError, Unauthorized
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
-from app.services import paging
+from app.services import paging, webhook_events
 from app.web import web_router
 from app.web.render import render_error
 
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.clock = utcnow
     paging.configure(settings.resolved_secret_key())
+    webhook_events.install()  # changes write their webhook events as they commit
     keep_secrets_out_of_logs()
     # Inside the session middleware, so both can render the error page.
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
