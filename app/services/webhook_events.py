@@ -25,11 +25,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert
 from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from app.db import new_id, utcnow
@@ -71,10 +72,23 @@ def install() -> None:
         event.listen(Session, "after_transaction_end", _after_transaction_end)
 
 
+@dataclass(slots=True)
+class Noted:
+    """A recorded change, and its post while the caller still holds it: the
+    session keeps loaded rows only weakly, so by the commit a post could be gone
+    from it and cost a query each."""
+
+    change: AuditEvent
+    post: Post | None = None
+
+
 def _note(session: Session, change: AuditEvent) -> None:
-    if (change.subject_type == "post" and change.action in POST_EVENTS) or \
-            (change.subject_type == "week" and change.action in WEEK_EVENTS):
-        session.info.setdefault(PENDING, []).append(change)
+    if change.subject_type == "post" and change.action in POST_EVENTS:
+        found = session.identity_map.get(identity_key(Post, (change.subject_id,)))
+        post = found if isinstance(found, Post) else None
+        session.info.setdefault(PENDING, []).append(Noted(change, post))
+    elif change.subject_type == "week" and change.action in WEEK_EVENTS:
+        session.info.setdefault(PENDING, []).append(Noted(change))
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
@@ -85,15 +99,21 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
 def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint; the transaction's own commit writes the events
-    changes: list[AuditEvent] = session.info.pop(PENDING, None) or []
-    if not changes:
+    noted: list[Noted] = session.info.pop(PENDING, None) or []
+    if not noted:
         return
+    # New posts (an import adds them all, then records each) are still pending,
+    # so held by the session: one pass finds them all.
+    new_posts = {obj.id: obj for obj in session.new if isinstance(obj, Post)}
+    for item in noted:
+        if item.post is None and item.change.action != "deleted":
+            item.post = new_posts.get(item.change.subject_id)
     session.flush()
     # A change undone by a savepoint's rollback left the session with its row.
-    live = [c for c in changes if c in session]
-    by_workspace: dict[str, list[AuditEvent]] = defaultdict(list)
-    for change in live:
-        by_workspace[change.workspace_id].append(change)
+    by_workspace: dict[str, list[Noted]] = defaultdict(list)
+    for item in noted:
+        if item.change in session:
+            by_workspace[item.change.workspace_id].append(item)
     for workspace_id, workspace_changes in by_workspace.items():
         emit(session=session, workspace_id=workspace_id, changes=workspace_changes)
 
@@ -143,17 +163,18 @@ def enabled_hooks(session: Session, workspace_id: str) -> list[Webhook]:
         Webhook.workspace_id == workspace_id, col(Webhook.disabled_at).is_(None))).all())
 
 
-def emit(*, session: Session, workspace_id: str, changes: list[AuditEvent]) -> None:
+def emit(*, session: Session, workspace_id: str, changes: list[Noted]) -> None:
     hooks = enabled_hooks(session, workspace_id)
     if not hooks:
         return
     outbox = Outbox(session=session, workspace_id=workspace_id, hooks=hooks)
-    for change in changes:
+    for item in changes:
+        change = item.change
         actor = {"user_id": change.actor_id, "token_id": change.actor_token_id}
         if change.subject_type == "post":
             name = POST_EVENTS[change.action]
             if outbox.wanted(name):
-                outbox.add(name, change.at, {"post": post_data(session, change),
+                outbox.add(name, change.at, {"post": post_data(session, item),
                                              "actor": actor})
         else:
             name = WEEK_EVENTS[change.action]
@@ -161,7 +182,7 @@ def emit(*, session: Session, workspace_id: str, changes: list[AuditEvent]) -> N
                 outbox.add(name, change.at, {"week": week_data(session, change),
                                              "actor": actor})
     if outbox.wanted(FINDING_ADDED):
-        posts = [c for c in changes if c.subject_type == "post"]
+        posts = [c for c in changes if c.change.subject_type == "post"]
         if posts:
             announce_findings(outbox, touched(session, posts))
     outbox.write()
@@ -173,24 +194,29 @@ def public_post(post: Post) -> dict[str, Any]:
         .model_dump(mode="json")
 
 
-def post_data(session: Session, change: AuditEvent) -> dict[str, Any]:
-    post = session.get(Post, change.subject_id) if change.action != "deleted" else None
+def _post(session: Session, item: Noted) -> Post | None:
+    if item.change.action == "deleted":
+        return None
+    return item.post or session.get(Post, item.change.subject_id)
+
+
+def post_data(session: Session, item: Noted) -> dict[str, Any]:
+    post = _post(session, item)
     if post is not None:
         return public_post(post)
     # Deleted: the post as it was, from the snapshot the history keeps.
-    return {"id": change.subject_id, **(change.before or {})}
+    return {"id": item.change.subject_id, **(item.change.before or {})}
 
 
 def week_data(session: Session, change: AuditEvent) -> dict[str, Any]:
     week, _, scope = change.subject_id.partition(":")
-    found = [obj for obj in session.identity_map.values()
-             if isinstance(obj, WeekApproval) and obj.week == week and obj.scope == scope
-             and obj.workspace_id == change.workspace_id]
-    counts = change.after or {}
-    if not found:
+    approval = session.exec(select(WeekApproval).where(
+        WeekApproval.workspace_id == change.workspace_id, WeekApproval.week == week,
+        WeekApproval.scope == scope).order_by(col(WeekApproval.created_at).desc())
+        .limit(1)).first()
+    if approval is None:
         return {"week": week, "scope": scope, "decision": change.action,
-                "comment": change.note, **counts}
-    approval = max(found, key=lambda a: a.created_at)
+                "comment": change.note, **(change.after or {})}
     return {"id": approval.id, "week": week, "scope": scope, "channel_id": approval.channel_id,
             "decision": approval.decision, "comment": approval.comment,
             "override_reason": approval.override_reason, "reviewer_id": approval.reviewer_id,
@@ -210,20 +236,21 @@ class Touched:
 
 
 def _moment(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value)
         except ValueError:
             return None
-    return None
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def touched(session: Session, changes: list[AuditEvent]) -> Touched:
+def touched(session: Session, changes: list[Noted]) -> Touched:
     where = Touched()
-    for change in changes:
-        post = session.get(Post, change.subject_id) if change.action != "deleted" else None
+    for item in changes:
+        change = item.change
+        post = _post(session, item)
         if post is not None:
             where.channel_ids.add(post.channel_id)
             where.moments.append(post.scheduled_at)
