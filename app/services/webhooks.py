@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
@@ -178,3 +178,16 @@ def send_test(*, session: Session, access: Access, webhook_id: str) -> WebhookDe
     session.add(row)
     session.flush()
     return row
+
+
+def delivery_counts(*, session: Session, access: Access) -> dict[str, dict[str, int]]:
+    """Per webhook of the workspace: how many deliveries are pending, delivered
+    and failed, in one grouped query."""
+    access.require("admin")
+    counts: dict[str, dict[str, int]] = {}
+    for webhook_id, status, number in session.exec(
+            select(WebhookDelivery.webhook_id, WebhookDelivery.status, func.count())
+            .where(WebhookDelivery.workspace_id == access.workspace.id)
+            .group_by(col(WebhookDelivery.webhook_id), col(WebhookDelivery.status))).all():
+        counts.setdefault(webhook_id, {})[status] = int(number)
+    return counts
