@@ -119,10 +119,16 @@ def rival_workspace(client: Any, session: Any) -> Rival:
     share = _ok(client.post(rival.path("/share-links"), headers=auth, json={
         "starts_on": day.isoformat(), "ends_on": day.isoformat(),
         "label": "Rival hidden share"}))
+    # Saved only (a public address, so no opt-in is needed); nothing runs a worker here.
+    webhook = _ok(client.post(rival.path("/webhooks"), headers=auth, json={
+        "url": "https://93.184.216.34/rival-hidden", "events": ["post.created"],
+        "description": "Rival hidden webhook"}))
+    delivery = _ok(client.post(rival.path(f"/webhooks/{webhook['id']}/test"), headers=auth))
     ids = {"post_id": post["id"], "channel_id": channel["id"], "story_id": story["id"],
            "series_id": series["id"], "token_id": token["id"],
            "invitation_id": invitation["id"], "member_id": members[0]["id"],
-           "acknowledgement_id": acknowledgement["id"], "link_id": share["id"]}
+           "acknowledgement_id": acknowledgement["id"], "link_id": share["id"],
+           "webhook_id": webhook["id"], "delivery_id": delivery["id"]}
     secrets = ["Rival Works", "Rival hidden", "rival-invitee", *rival.users.values()]
     return Rival(world=rival, ids=ids, secrets=secrets)
 
@@ -147,6 +153,9 @@ def snapshot(client: Any, rival: Rival) -> dict[str, Any]:
         "acknowledgements": client.get(rival.world.path("/acknowledgements"),
                                        headers=auth).json()["items"],
         "share_links": client.get(rival.world.path("/share-links"), headers=auth).json(),
+        "webhooks": client.get(rival.world.path("/webhooks"), headers=auth).json(),
+        "deliveries": client.get(rival.world.path(f"/webhooks/{ids['webhook_id']}/deliveries"),
+                                 headers=auth).json(),
     }
 
 
@@ -162,6 +171,7 @@ def api_body(route: Route, rival: Rival) -> dict[str, Any] | None:
             "/submit": None}.get(suffix, {"role": "viewer"} if "/members/" in route.path
                                  else {"name": "Renamed"} if "/channels/" in route.path
                                  or "/stories/" in route.path
+                                 else {"description": "Renamed"} if "/webhooks/" in route.path
                                  else {"text": "Overwritten from the wrong workspace."})
 
 
