@@ -9,6 +9,7 @@ from app.api import (
     export,
     feeds,
     health,
+    imports,
     members,
     posts,
     reviews,
@@ -30,6 +31,7 @@ for module in (workspaces, channels, reviews, posts, stories, series, analysis, 
 api_router.include_router(suggestions.router)
 api_router.include_router(acknowledgements.router)
 api_router.include_router(rules_preview.router)
+api_router.include_router(imports.router)
 api_router.include_router(share_links.router)
 api_router.include_router(export.router)
 api_router.include_router(feeds.router)

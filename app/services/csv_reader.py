@@ -67,7 +67,10 @@ def read_table(text: str) -> Table:
     """Every record of the file with its line, blank ones included."""
     text = text.lstrip("\ufeff")
     separator = separator_of(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    # skipinitialspace: "text, link" (a space after each separator) reads as "link",
+    # and a quoted cell after such a space is still one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator,
+                        skipinitialspace=True)
     records: list[Record] = []
     error: FieldError | None = None
     iterator: Iterator[list[str]] = iter(reader)
