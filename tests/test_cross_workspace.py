@@ -124,11 +124,13 @@ def rival_workspace(client: Any, session: Any) -> Rival:
         "url": "https://93.184.216.34/rival-hidden", "events": ["post.created"],
         "description": "Rival hidden webhook"}))
     delivery = _ok(client.post(rival.path(f"/webhooks/{webhook['id']}/test"), headers=auth))
+    feed = _ok(client.post(rival.path("/feeds"), headers=auth,
+                           json={"name": "Rival hidden feed"}))
     ids = {"post_id": post["id"], "channel_id": channel["id"], "story_id": story["id"],
            "series_id": series["id"], "token_id": token["id"],
            "invitation_id": invitation["id"], "member_id": members[0]["id"],
            "acknowledgement_id": acknowledgement["id"], "link_id": share["id"],
-           "webhook_id": webhook["id"], "delivery_id": delivery["id"]}
+           "webhook_id": webhook["id"], "delivery_id": delivery["id"], "feed_id": feed["id"]}
     secrets = ["Rival Works", "Rival hidden", "rival-invitee", *rival.users.values()]
     return Rival(world=rival, ids=ids, secrets=secrets)
 
@@ -154,6 +156,7 @@ def snapshot(client: Any, rival: Rival) -> dict[str, Any]:
                                        headers=auth).json()["items"],
         "share_links": client.get(rival.world.path("/share-links"), headers=auth).json(),
         "webhooks": client.get(rival.world.path("/webhooks"), headers=auth).json(),
+        "feeds": client.get(rival.world.path("/feeds"), headers=auth).json(),
         "deliveries": client.get(rival.world.path(f"/webhooks/{ids['webhook_id']}/deliveries"),
                                  headers=auth).json(),
     }

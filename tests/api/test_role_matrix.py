@@ -75,7 +75,11 @@ def workspace_routes() -> list[WorkspaceRoute]:
     return routes
 
 
-ROUTES = workspace_routes()
+# Calendar apps send no header: the feed's secret address is its credential,
+# tested in tests/api/test_feeds.py (unknown, revoked or another workspace's
+# secret is 404 like any unknown path).
+SECRET_ADDRESS_ROUTES = {"GET /calendar.ics"}
+ROUTES = [r for r in workspace_routes() if str(r) not in SECRET_ADDRESS_ROUTES]
 ROUTE_IDS = [str(r) for r in ROUTES]
 
 # The roles API.md's table gives the fixed paths. Routes not listed here still run
