@@ -11,6 +11,7 @@ from app.web import (
     feeds,
     fixes,
     history,
+    imports,
     members,
     planner,
     reviews,
@@ -39,6 +40,7 @@ web_router.include_router(series.router)
 web_router.include_router(members.router)
 web_router.include_router(channels.router)
 web_router.include_router(connect.router)
+web_router.include_router(imports.router)
 web_router.include_router(export.router)
 web_router.include_router(feeds.router)
 web_router.include_router(account.router)
