@@ -28,7 +28,8 @@
       if (!window.XMLHttpRequest || !window.FormData) return;
       event.preventDefault();
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
+      // form.action would be the hidden input named "action", not the address.
+      xhr.open("POST", form.getAttribute("action"));
       bar.hidden = false;
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
