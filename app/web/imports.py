@@ -110,6 +110,8 @@ async def import_file(request: Request, access: WebAccess, user: CurrentUser,
         errors = {e.field: e.message for e in exc.errors if e.field in (*OPTIONS, "file")}
         if not errors:
             errors = {"file": exc.detail}
+        # A missing choice keeps the file, so the editor only fixes the choice.
+        kept = "" if "file" in errors else encoded
         return _page(request, session, access, user, values=values, errors=errors,
-                     status=exc.status)
+                     file_b64=kept, status=exc.status)
     return _page(request, session, access, user, values=values, plan=plan, file_b64=encoded)

@@ -54,7 +54,7 @@ def test_it_says_how_each_way_stands(client, world, session):
 
     sign_in(client, world, "admin")
     text = client.get(f"/w/{world.workspace_id}/connect").text
-    assert "11 posts from publer-december.csv" in text
+    assert "11 new posts from publer-december.csv (1 already there)" in text
     assert "1 feed<" in text  # the revoked one no longer counts
     assert "1 live link" in text  # the expired one no longer counts
     assert "1 webhook" in text and "1 failed delivery" in text

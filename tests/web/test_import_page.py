@@ -76,3 +76,22 @@ def test_errors_show_next_to_their_line_and_field(client, world, session):
 def test_viewers_get_the_403_page(client, world):
     sign_in(client, world, "viewer")
     assert client.get(f"/w/{world.workspace_id}/import").status_code == 403
+
+
+def test_a_missing_choice_keeps_the_file_for_the_next_check(client, world, session):
+    token = sign_in(client, world, "editor")
+    path = f"/w/{world.workspace_id}/import"
+    refused = client.post(path, data={"csrf_token": token, "action": "check",
+                                      "channel_id": world.channel_id},
+                          files={"file": ("publer.csv", (DATA / "publer.csv").read_bytes(),
+                                          "text/csv")})
+    assert refused.status_code == 422
+    assert 'id="import-kind-error"' in refused.text
+    assert "Checking <strong>publer.csv</strong> again" in refused.text
+    # The editor picks the default kind only; the kept file is checked.
+    checked = client.post(path, data={
+        "csrf_token": token, "action": "check", "channel_id": world.channel_id, "kind": "give",
+        "file_b64": _hidden(refused.text, "file_b64"), "filename": "publer.csv"})
+    assert checked.status_code == 200, checked.text
+    assert "Publer format, 7 rows" in checked.text
+    assert _posts(session) == 0
