@@ -87,7 +87,7 @@ def test_a_missing_choice_keeps_the_file_for_the_next_check(client, world, sessi
                                           "text/csv")})
     assert refused.status_code == 422
     assert 'id="import-kind-error"' in refused.text
-    assert "Checking <strong>publer.csv</strong> again" in refused.text
+    assert "Using <strong>publer.csv</strong>: change a choice" in refused.text
     # The editor picks the default kind only; the kept file is checked.
     checked = client.post(path, data={
         "csrf_token": token, "action": "check", "channel_id": world.channel_id, "kind": "give",
