@@ -8,6 +8,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,8 +89,28 @@ class Stretch:
             return f"{held}; an ask planned on these days would join the dense stretch."
         posts = "post" if self.posts == 1 else "posts"
         verb = "is an ask" if self.asks == 1 else "are asks"
+        if self.within_on_its_own:
+            # The week alone keeps the ratio; the asks of the days around it do not.
+            return (f"{self.asks} of {self.posts} {self.channel} {posts} this week {verb}, "
+                    f"within {self.allowed} on its own, but with the days {self.around} the "
+                    f"7-day windows hold too many asks.")
         return (f"{self.asks} of {self.posts} {self.channel} {posts} this week {verb}; "
                 f"the rhythm allows {self.allowed}.")
+
+    @property
+    def within_on_its_own(self) -> bool:
+        share = str(self.finding["details"].get("max_ask_share", ""))
+        try:
+            allowed = Fraction(share)
+        except (ValueError, ZeroDivisionError):
+            return False
+        return self.posts > 0 and Fraction(self.asks, self.posts) <= allowed
+
+    @property
+    def around(self) -> str:
+        if self.continues_before == self.continues_after:
+            return "before and after it" if self.continues_before else "around it"
+        return "before it" if self.continues_before else "after it"
 
     @property
     def short(self) -> str:
@@ -97,6 +118,8 @@ class Stretch:
             return "runs on into this week"
         if not self.ask_ids:
             return "no ask of this week in it; an ask here would join"
+        if self.within_on_its_own:
+            return f"{self.asks} of {self.posts} are asks; too many with the days {self.around}"
         return f"{self.asks} of {self.posts} are asks; {self.allowed} allowed"
 
     @property
