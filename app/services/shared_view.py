@@ -50,6 +50,11 @@ class OpenShare:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.workspace.timezone)
 
+    @property
+    def takes_comments(self) -> bool:
+        # An archived workspace keeps its links readable but takes nothing new.
+        return self.link.allow_comments and self.workspace.archived_at is None
+
     def shows(self, moment: datetime) -> bool:
         local = _aware(moment).astimezone(self.tz).date()
         return self.link.starts_on <= local <= self.link.ends_on
@@ -220,8 +225,10 @@ def add_guest_comment(*, session: Session, share: OpenShare, post_id: str, name:
                       body: str, now: datetime) -> Comment:
     """A guest's comment on a post the link shows, in the post's thread."""
     post = shown_post(session=session, share=share, post_id=post_id)
-    if not share.link.allow_comments:
-        raise Forbidden("This link is for reading only; it takes no comments.")
+    if not share.takes_comments:
+        raise Forbidden("This link is for reading only; it takes no comments."
+                        if share.workspace.archived_at is None else
+                        "This workspace is archived; it takes no comments.")
     name, body = name.strip(), body.strip()
     _check_words(name, body)
     _throttle(session, share.link, now)

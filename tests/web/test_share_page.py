@@ -253,6 +253,23 @@ class TestGuestComments:
         assert response.status_code == 403
         assert session.exec(select(Comment)).all() == []
 
+    def test_an_archived_workspace_is_still_shown_but_takes_no_comments(self, client, world,
+                                                                          session):
+        post_id = plan(client, world, "Inside", INSIDE["first"])
+        link = share(client, world)
+        page = client.get(path_of(link)).text
+        assert "Comment on this post" in page
+        archived = client.patch(world.path(), headers=world.auth("admin"),
+                                json={"archived": True})
+        assert archived.status_code == 200, archived.text
+        shown = client.get(path_of(link))
+        assert shown.status_code == 200 and "Inside" in shown.text
+        assert "Comment on this post" not in shown.text
+        response = comment(client, link, post_id, page)
+        assert response.status_code == 403
+        assert "archived" in response.text
+        assert session.exec(select(Comment)).all() == []
+
     def test_a_withdrawn_link_takes_no_comments(self, client, world, session):
         post_id = plan(client, world, "Inside", INSIDE["first"])
         link = share(client, world)
