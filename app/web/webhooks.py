@@ -89,22 +89,24 @@ def _back(access: Access, webhook_id: str | None = None) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
+def _switch(request: Request, webhook_id: str, access: Access, session: Session, *,
+            disabled: bool) -> Response:
+    service.update_webhook(session=session, access=access, webhook_id=webhook_id,
+                           data=WebhookUpdate(disabled=disabled),
+                           allow_private=request_settings(request).webhooks_allow_private)
+    return _back(access, webhook_id)
+
+
 @router.post("/webhooks/{webhook_id}/disable", dependencies=[CsrfChecked])
 def disable(request: Request, webhook_id: str, access: WebAccess,
             session: SessionDep) -> Response:
-    service.update_webhook(session=session, access=access, webhook_id=webhook_id,
-                           data=WebhookUpdate(disabled=True),
-                           allow_private=request_settings(request).webhooks_allow_private)
-    return _back(access, webhook_id)
+    return _switch(request, webhook_id, access, session, disabled=True)
 
 
 @router.post("/webhooks/{webhook_id}/enable", dependencies=[CsrfChecked])
 def enable(request: Request, webhook_id: str, access: WebAccess,
            session: SessionDep) -> Response:
-    service.update_webhook(session=session, access=access, webhook_id=webhook_id,
-                           data=WebhookUpdate(disabled=False),
-                           allow_private=request_settings(request).webhooks_allow_private)
-    return _back(access, webhook_id)
+    return _switch(request, webhook_id, access, session, disabled=False)
 
 
 @router.post("/webhooks/{webhook_id}/delete", dependencies=[CsrfChecked])
