@@ -10,9 +10,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
+from sqlalchemy import create_engine, text
 
 from tests.served import ROOT, SECRET, free_port, migrate, seed
 
@@ -27,14 +30,18 @@ def big_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def counts(db: Path) -> tuple[int, int]:
-    with sqlite3.connect(db) as connection:
-        posts = connection.execute("select count(*) from post").fetchone()[0]
-        runs = connection.execute("select count(*) from import_run").fetchone()[0]
+def counts(url: str) -> tuple[int, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            posts = connection.execute(text("select count(*) from post")).scalar_one()
+            runs = connection.execute(text("select count(*) from import_run")).scalar_one()
+    finally:
+        engine.dispose()
     return int(posts), int(runs)
 
 
-def writing(db: Path) -> bool:
+def sqlite_writing(db: Path) -> bool:
     """Whether another connection holds the write lock (a transaction that wrote)."""
     connection = sqlite3.connect(db, timeout=0, isolation_level=None)
     try:
@@ -47,12 +54,34 @@ def writing(db: Path) -> bool:
         connection.close()
 
 
-def test_kill_9_during_an_import_leaves_no_row_of_it(tmp_path):
-    db = tmp_path / "crash.db"
-    url = f"sqlite:///{db}"
+def postgres_writing(url: str) -> Callable[[], bool]:
+    """Whether another session of the database has written in a transaction
+    still open (PostgreSQL gives a transaction an id at its first write)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def writing() -> bool:
+        with engine.connect() as connection:
+            return bool(connection.execute(text(
+                "select count(*) from pg_stat_activity where datname = current_database() "
+                "and pid <> pg_backend_pid() and backend_xid is not null")).scalar_one())
+
+    return writing
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def crash_database(request, tmp_path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        db = tmp_path / "crash.db"
+        return f"sqlite:///{db}", lambda: sqlite_writing(db)
+    url = request.getfixturevalue("postgres_databases").create("crash")
+    return url, postgres_writing(url)
+
+
+def test_kill_9_during_an_import_leaves_no_row_of_it(tmp_path, crash_database):
+    url, writing = crash_database
     migrate(url)
     seeded = seed(url)
-    before = counts(db)
+    before = counts(url)
     port = free_port()
     env = {**os.environ, "GIVEASK_DATABASE_URL": url, "GIVEASK_SECRET_KEY": SECRET,
            "GIVEASK_ENV": "test", "GIVEASK_MAIL_WORKER": "false"}
@@ -88,7 +117,7 @@ def test_kill_9_during_an_import_leaves_no_row_of_it(tmp_path):
         sender = threading.Thread(target=send)
         sender.start()
         # Wait until the import holds the write lock: it has begun writing its rows.
-        while not writing(db):
+        while not writing():
             assert sender.is_alive(), f"the import ended before it was killed: {answer}"
             time.sleep(0.005)
         os.kill(process.pid, signal.SIGKILL)
@@ -99,4 +128,4 @@ def test_kill_9_during_an_import_leaves_no_row_of_it(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
-    assert counts(db) == before
+    assert counts(url) == before
