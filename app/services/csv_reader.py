@@ -1,11 +1,12 @@
 """Reading a CSV file as spreadsheets write it, for `giveask check` and the import.
 
 Spreadsheets differ in three ways that matter here: a byte order mark in front
-(Excel's "CSV UTF-8"), a legacy encoding (Excel's plain "CSV" on Windows is
-cp1252), and the separator (Excel in a German, French or Dutch locale writes
-``;`` because ``,`` is their decimal mark). The reader takes all three from the
-file itself, and keeps each record's physical line number, so an error on a
-text with line breaks in it still names the line the editor sees.
+(Excel's "CSV UTF-8", or UTF-16 for its "Unicode text"), a legacy encoding
+(Excel's plain "CSV" on Windows is cp1252), and the separator (Excel in a
+German, French or Dutch locale writes ``;`` because ``,`` is their decimal
+mark). The reader takes all three from the file itself, and keeps each
+record's physical line number, so an error on a text with line breaks in it
+still names the line the editor sees.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ class Table:
 
 
 def decode(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without a byte order mark), else cp1252."""
+    """The file's text: UTF-8 (with or without a byte order mark), UTF-16 with its
+    byte order mark (Excel's "Unicode text"), else cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

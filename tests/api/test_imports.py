@@ -215,6 +215,14 @@ class TestOtherFormats:
         assert body["review"][0]["text"] == "Café crème für alle"
         assert body["date_order"] == "dmy"
 
+    def test_excel_unicode_text_in_utf16_with_tabs_reads_too(self, client, world):
+        text = "date\ttime_24hr\tmessage_text\r\n13/12/2030\t09:00\tCafé crème für alle\r\n"
+        body = send(client, world, text.encode("utf-16"), dry_run="true",
+                    channel_id=world.channel_id, kind="give").json()
+        assert body["format"] == "sprout"
+        assert body["review"][0]["text"] == "Café crème für alle"
+        assert body["review"][0]["local_time"] == "2030-12-13T09:00+01:00"
+
     def test_format_overrides_the_header_and_unknown_headers_ask_for_one(self, client,
                                                                          world):
         unknown = send(client, world, b"when,what\n2030-12-01 09:00,Hi\n", dry_run="true",
