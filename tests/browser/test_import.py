@@ -33,11 +33,23 @@ def test_drop_a_publer_file_review_it_and_import(page, site, artifacts_dir):
     assert page.locator(".import-drop-hint").inner_text() == "publer.csv"
     page.select_option("#import-channel", channel_id)
     page.select_option("#import-kind", "give")
+    # What the progress line says while the file goes up and the rows are checked.
+    page.evaluate("""() => {
+        window.statuses = [];
+        new MutationObserver(() => {
+            const line = document.querySelector(".import-status");
+            if (line && !line.hidden) window.statuses.push(line.textContent);
+        }).observe(document.body, {subtree: true, childList: true, characterData: true,
+                                   attributes: true});
+    }""")
     page.click("text=Check the file")
     try:
         page.wait_for_selector("text=Import 7 posts")
     finally:
         page.screenshot(path=str(artifacts_dir / "import-review.png"), full_page=True)
+    statuses = page.evaluate("window.statuses")
+    assert any(s.startswith("Sending the file") for s in statuses), statuses
+    assert "Checking every row and what the rhythm check would add…" in statuses, statuses
     review = page.locator(".import-table tbody tr")
     assert review.count() == 7
     assert "from a label" in review.nth(0).inner_text()

@@ -1,53 +1,75 @@
-// The import page: drag and drop onto the file field, and an upload progress
-// bar while a big file goes up. Without this script the form posts as usual.
+// The import page: drag and drop onto the file field, and a progress bar while a
+// big file goes up and then while the server checks or saves its rows. Without
+// this script both forms post as usual.
 (function () {
   "use strict";
-  function bind() {
-    var form = document.getElementById("import-check");
-    if (!form) return;
-    var zone = form.querySelector("[data-drop-zone]");
-    var input = form.querySelector("input[type=file]");
+  function replacePage(html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var fresh = page.querySelector(".import-page");
+    var here = document.querySelector(".import-page");
+    if (fresh && here) {
+      here.replaceWith(fresh);
+      bind();
+    } else {
+      document.open(); document.write(html); document.close();
+    }
+  }
+  function track(form) {
     var bar = form.querySelector("progress");
-    ["dragenter", "dragover"].forEach(function (name) {
-      zone.addEventListener(name, function (event) {
-        event.preventDefault();
-        zone.classList.add("import-drop-over");
-      });
-    });
-    ["dragleave", "drop"].forEach(function (name) {
-      zone.addEventListener(name, function () { zone.classList.remove("import-drop-over"); });
-    });
-    zone.addEventListener("drop", function (event) {
-      event.preventDefault();
-      if (event.dataTransfer && event.dataTransfer.files.length) {
-        input.files = event.dataTransfer.files;
-        zone.querySelector(".import-drop-hint").textContent = input.files[0].name;
-      }
-    });
+    var status = form.querySelector(".import-status");
+    var button = form.querySelector("button[type=submit]");
     form.addEventListener("submit", function (event) {
       if (!window.XMLHttpRequest || !window.FormData) return;
       event.preventDefault();
+      if (button) button.disabled = true;  // one import per click, however slow
       var xhr = new XMLHttpRequest();
       // form.action would be the hidden input named "action", not the address.
       xhr.open("POST", form.getAttribute("action"));
       bar.hidden = false;
+      status.hidden = false;
+      status.textContent = "Sending the file…";
       xhr.upload.addEventListener("progress", function (e) {
-        if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+        if (!e.lengthComputable) return;
+        var done = Math.round((e.loaded / e.total) * 100);
+        bar.value = done;
+        status.textContent = "Sending the file… " + done + "%";
       });
-      xhr.addEventListener("load", function () {
-        var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
-        var fresh = page.querySelector(".import-page");
-        var here = document.querySelector(".import-page");
-        if (fresh && here) {
-          here.replaceWith(fresh);
-          bind();
-        } else {
-          document.open(); document.write(xhr.responseText); document.close();
-        }
+      xhr.upload.addEventListener("load", function () {
+        // Sent: the server works through the rows now, for as long as it takes.
+        bar.removeAttribute("value");
+        status.textContent = form.getAttribute("data-working");
       });
-      xhr.addEventListener("error", function () { form.submit(); });
+      xhr.addEventListener("load", function () { replacePage(xhr.responseText); });
+      xhr.addEventListener("error", function () {
+        if (button) button.disabled = false;
+        form.submit();
+      });
       xhr.send(new FormData(form));
     });
+  }
+  function bind() {
+    var check = document.getElementById("import-check");
+    if (check) {
+      var zone = check.querySelector("[data-drop-zone]");
+      var input = check.querySelector("input[type=file]");
+      ["dragenter", "dragover"].forEach(function (name) {
+        zone.addEventListener(name, function (event) {
+          event.preventDefault();
+          zone.classList.add("import-drop-over");
+        });
+      });
+      ["dragleave", "drop"].forEach(function (name) {
+        zone.addEventListener(name, function () { zone.classList.remove("import-drop-over"); });
+      });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (event.dataTransfer && event.dataTransfer.files.length) {
+          input.files = event.dataTransfer.files;
+          zone.querySelector(".import-drop-hint").textContent = input.files[0].name;
+        }
+      });
+    }
+    document.querySelectorAll("form[data-working]").forEach(track);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", bind);
   else bind();
