@@ -126,11 +126,17 @@ def rival_workspace(client: Any, session: Any) -> Rival:
     delivery = _ok(client.post(rival.path(f"/webhooks/{webhook['id']}/test"), headers=auth))
     feed = _ok(client.post(rival.path("/feeds"), headers=auth,
                            json={"name": "Rival hidden feed"}))
+    imported = _ok(client.post(
+        rival.path("/imports"), headers={**auth, "Content-Type": "text/csv"},
+        params={"channel_id": channel["id"], "kind": "give"},
+        content=b"text, link, imageUrls, gifUrls, videoUrls, postAtSpecificTime\n"
+                b"Rival hidden import,,,,,2031-03-03 09:00\n"))
     ids = {"post_id": post["id"], "channel_id": channel["id"], "story_id": story["id"],
            "series_id": series["id"], "token_id": token["id"],
            "invitation_id": invitation["id"], "member_id": members[0]["id"],
            "acknowledgement_id": acknowledgement["id"], "link_id": share["id"],
-           "webhook_id": webhook["id"], "delivery_id": delivery["id"], "feed_id": feed["id"]}
+           "webhook_id": webhook["id"], "delivery_id": delivery["id"], "feed_id": feed["id"],
+           "import_id": imported["id"]}
     secrets = ["Rival Works", "Rival hidden", "rival-invitee", *rival.users.values()]
     return Rival(world=rival, ids=ids, secrets=secrets)
 
@@ -157,6 +163,7 @@ def snapshot(client: Any, rival: Rival) -> dict[str, Any]:
         "share_links": client.get(rival.world.path("/share-links"), headers=auth).json(),
         "webhooks": client.get(rival.world.path("/webhooks"), headers=auth).json(),
         "feeds": client.get(rival.world.path("/feeds"), headers=auth).json(),
+        "imports": client.get(rival.world.path("/imports"), headers=auth).json(),
         "deliveries": client.get(rival.world.path(f"/webhooks/{ids['webhook_id']}/deliveries"),
                                  headers=auth).json(),
     }
