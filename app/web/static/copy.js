@@ -1,4 +1,5 @@
-// The feeds page: "Copy" buttons for a new feed's secret address.
+// "Copy" buttons for an address or a secret shown only once (feeds, share links,
+// webhooks): <button data-copy="id-of-the-field">.
 (function () {
   "use strict";
   function copied(button) {
@@ -15,8 +16,10 @@
         navigator.clipboard.writeText(field.value).then(function () { copied(button); });
         return;
       }
-      // Plain http (a server on the local network): the older way still copies.
-      field.select();
+      // Plain http (a server on the local network): the older way still copies,
+      // and the address stays selected for Ctrl+C where even that is refused.
+      field.focus();
+      field.setSelectionRange(0, field.value.length);
       if (document.execCommand("copy")) { copied(button); }
     });
   });
