@@ -38,6 +38,9 @@ class Workspace(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     rules_preset: str = Field(default="beth_dunn", max_length=40)
     allow_self_approval: bool = Field(default=False)
+    # Bumped by database triggers whenever a story's posts or pacing change, so
+    # the cached story findings (PlanFindings, scope "stories") are known stale.
+    story_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # An archived workspace keeps its history but leaves the switcher and takes no posts.
     archived_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     version: int = Field(default=1, sa_column=_WORKSPACE_VERSION)
@@ -90,6 +93,10 @@ class Channel(SQLModel, table=True):
     started_on: date | None = Field(default=None)
     # An archived channel keeps its posts as history and takes no new ones.
     archived_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+    # The plan's revision: bumped by database triggers in the same transaction
+    # as any insert, delete or rules-relevant update of the channel's posts,
+    # whichever code (or SQL) writes them; it keys the cached findings.
+    plan_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     version: int = Field(default=1, sa_column=_CHANNEL_VERSION)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
@@ -561,3 +568,26 @@ class ShareLink(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
     revoked_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
+
+
+class PlanFindings(SQLModel, table=True):
+    """A channel's findings for one range (or, with scope "stories", the
+    workspace's story findings), as computed at a plan revision.
+
+    A row is used only while its ``fingerprint`` matches what the analysis would
+    start from now: the revision, the channel's facts, the rules and the engine's
+    own code (app/services/findings_cache.py). It lives in the database, so every
+    app process and replica sees the same cache and none can serve a stale one.
+    """
+
+    __tablename__ = "plan_findings"
+
+    workspace_id: str = Field(foreign_key="workspace.id", primary_key=True, max_length=36,
+                              ondelete="CASCADE")
+    scope: str = Field(primary_key=True, max_length=36)
+    range_start: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    range_end: datetime = Field(sa_column=Column(UTCDateTime(), primary_key=True))
+    revision: int
+    fingerprint: str = Field(max_length=64)
+    findings: str = Field(sa_column=Column(Text(), nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())

@@ -193,3 +193,12 @@ class Finding:
             "message": self.message,
             "details": dict(self.details),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding ``as_dict`` wrote (a cached analysis read back)."""
+        return cls(code=data["code"], severity=data["severity"], channel_id=data["channel_id"],
+                   story_id=data["story_id"], post_ids=tuple(data["post_ids"]),
+                   start=datetime.fromisoformat(data["start"]),
+                   end=datetime.fromisoformat(data["end"]), message=data["message"],
+                   details=data["details"])

@@ -50,7 +50,7 @@ from sqlmodel import Session
 
 from app.models import Post
 from app.rules import ChannelFact, Finding, Plan, PostFact, RuleParams, analyse
-from app.services import story_analysis
+from app.services import findings_cache, story_analysis
 
 # Re-exported, so callers take everything an analysis needs from this module.
 from app.services.plan_context import Context as Context
@@ -295,18 +295,48 @@ def run(ctx: Context, plans: dict[str, ChannelPlan], *, start: datetime | None,
                         range_start=start, range_end=end))
 
 
+@dataclass
+class RangeAnalysis:
+    findings: list[Finding]
+    # Each channel's first post, where it was read along (the cached path).
+    first_posts: dict[str, datetime] | None
+
+
 def findings_in_range(ctx: Context, *, start: datetime, end: datetime,
                       channel_ids: Sequence[str] | None = None) -> list[Finding]:
     """Every finding whose span meets [start, end): the same findings whichever
     range shows them (only the trailing channel_silent depends on `end`)."""
+    return analyse_range(ctx, start=start, end=end, channel_ids=channel_ids).findings
+
+
+def analyse_range(ctx: Context, *, start: datetime, end: datetime,
+                  channel_ids: Sequence[str] | None = None) -> RangeAnalysis:
+    """The findings of a range. A calendar's range (whole weeks) is read from the
+    findings cache where the plan is unchanged since it was computed
+    (app/services/findings_cache.py); only the channels that changed are
+    analysed again."""
     ids = list(channel_ids) if channel_ids is not None else list(ctx.channels)
-    bounds = {cid: initial_bounds(ctx, cid, start, end) for cid in ids}
+    cached = findings_cache.lookup(ctx, start, end, ids)
+    hits = cached.hits if cached is not None else {}
+    computed: dict[str, list[Finding]] = {}
     findings: list[Finding] = []
     for cid in ids:
-        findings.extend(_settled(ctx, cid, bounds[cid], start, end))
-    findings.extend(story_analysis.findings_in_range(ctx, start=start, end=end, channel_ids=ids))
+        if cid in hits:
+            findings.extend(hits[cid])
+            continue
+        computed[cid] = _settled(ctx, cid, initial_bounds(ctx, cid, start, end), start, end)
+        findings.extend(computed[cid])
+    stories = hits.get(findings_cache.STORIES)
+    if stories is None:
+        stories = story_analysis.findings_in_range(ctx, start=start, end=end, channel_ids=None)
+        computed[findings_cache.STORIES] = stories
+    wanted = set(ids)
+    findings.extend(f for f in stories if f.channel_id in wanted)
+    if cached is not None:
+        findings_cache.store(ctx, cached, computed)
     findings.sort(key=lambda f: (f.start, f.code, f.post_ids[:1]))
-    return findings
+    return RangeAnalysis(findings=findings,
+                         first_posts=cached.first_posts if cached is not None else None)
 
 
 def _settled(ctx: Context, channel_id: str, bounds: Bounds, start: datetime | None,

@@ -21,6 +21,9 @@ class Context:
     workspace: Workspace
     profile: Profile
     channels: dict[str, Channel]
+    # False for an analysis of a plan or profile that is not the saved one (a
+    # rules preview): it must neither read nor write the findings cache.
+    cache: bool = True
     tz: ZoneInfo = field(init=False)
 
     def __post_init__(self) -> None:

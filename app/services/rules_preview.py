@@ -91,7 +91,8 @@ def preview(*, session: Session, access: Access, data: RulesProfileIn,
         raise Invalid.one("query.end", "must be after start")
     current = analysis.context(session=session, workspace=access.workspace)
     before = analysis.findings_in_range(current, start=start, end=end)
-    after = analysis.findings_in_range(replace(current, profile=proposed), start=start, end=end)
+    proposal = replace(current, profile=proposed, cache=False)
+    after = analysis.findings_in_range(proposal, start=start, end=end)
     added, resolved = diff(before, after)
     return Preview(start=start.astimezone(UTC), end=end.astimezone(UTC), added=added,
                    resolved=resolved)

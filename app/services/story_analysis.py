@@ -111,14 +111,15 @@ def story_findings(ctx: Context, story_ids: Iterable[str], *, start: datetime | 
 
 
 def findings_in_range(ctx: Context, *, start: datetime, end: datetime,
-                      channel_ids: Collection[str]) -> list[Finding]:
+                      channel_ids: Collection[str] | None) -> list[Finding]:
     """The story findings meeting ``[start, end)`` that belong to these channels
-    (a story finding belongs to the channel of the first post it names)."""
+    (a story finding belongs to the channel of the first post it names; None:
+    every channel's)."""
     ids = stories_meeting(ctx.session, ctx.workspace.id, start, end)
     if not ids:
         return []
     return [f for f in story_findings(ctx, ids, start=start, end=end)
-            if f.channel_id in channel_ids]
+            if channel_ids is None or f.channel_id in channel_ids]
 
 
 def story_changes(ctx: Context, *, story_ids: Iterable[str], new: PostFact | None,
