@@ -151,7 +151,7 @@ def get_calendar(
     # Calendar schema): serialised as it is, with no second validation pass.
     body = calendar(session=session, access=access, start=start, end=end, now=datetime.now(UTC),
                     filters=CalendarFilter(channel_id=channel_id, kind=kind))
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type="application/json")
 
 
 __all__ = ["router", "whole_weeks"]

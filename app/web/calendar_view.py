@@ -30,8 +30,11 @@ def suggestion_forms(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "changes": json.dumps(s["changes"])} for s in suggestions]
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+def parse_time(value: str | datetime) -> datetime:
+    """A time of the calendar's answer: a datetime (posts) or RFC 3339 text."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 @dataclass
