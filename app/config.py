@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     db_statement_timeout: float = 5
     db_pool_timeout: float = 5
     db_busy_timeout: float = 5
+    # Requests run in a thread pool of this size per process; the database pool
+    # holds as many connections (db_pool_size kept open, the rest opened under
+    # load), so a request never waits for a connection its thread could use.
+    # PostgreSQL needs workers x threads below its max_connections (100).
+    threads: int = Field(default=40, ge=1, le=1000)
+    db_pool_size: int = Field(default=10, ge=1, le=1000)
     # The Retry-After sent with a 503 while the database is unavailable.
     db_retry_after: int = 5
     # /healthz answers 503 when the database has not answered within this.

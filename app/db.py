@@ -203,8 +203,11 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None,
     # SQL parameters never reach a log line or an error message: they hold
     # password hashes, token hashes and everything a team writes.
     kwargs["hide_parameters"] = True
-    if _pooled(url, kwargs) and settings.db_pool_timeout > 0:
-        kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
+    if _pooled(url, kwargs):
+        if settings.db_pool_timeout > 0:
+            kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
+        kwargs.setdefault("pool_size", min(settings.db_pool_size, settings.threads))
+        kwargs.setdefault("max_overflow", max(settings.threads - settings.db_pool_size, 0))
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_setup(engine, busy_timeout=settings.db_busy_timeout)
