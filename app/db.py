@@ -266,6 +266,8 @@ def get_session(request: Request) -> Iterator[Session]:
     if request.method in READ_METHODS:
         engine = for_reads(engine)
     with Session(engine, expire_on_commit=False) as session:
+        # Read requests may keep answers for others (app/services/calendar_cache.py).
+        session.info["read_request"] = request.method in READ_METHODS
         try:
             yield session
             session.commit()

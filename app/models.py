@@ -41,6 +41,10 @@ class Workspace(SQLModel, table=True):
     # Bumped by database triggers whenever a story's posts or pacing change, so
     # the cached story findings (PlanFindings, scope "stories") are known stale.
     story_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Bumped by triggers on any write to what the calendar shows (posts, channels,
+    # stories, series, acknowledgements, rules, members' names): with ``version``
+    # it says whether a calendar rendered earlier is still the calendar.
+    calendar_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # An archived workspace keeps its history but leaves the switcher and takes no posts.
     archived_at: datetime | None = Field(default=None, sa_column=_time_column(nullable=True))
     version: int = Field(default=1, sa_column=_WORKSPACE_VERSION)
@@ -117,6 +121,9 @@ class Post(SQLModel, table=True):
         Index("ix_post_channel_kind_time", "channel_id", "kind", "scheduled_at"),
         # Sync clients poll with ?updated_since.
         Index("ix_post_workspace_updated", "workspace_id", "updated_at"),
+        # The lead's queue (submitted) and the editor's sent-back count read by
+        # status; without it every page view scanned the workspace's history.
+        Index("ix_post_workspace_status", "workspace_id", "status", "scheduled_at"),
         # A form submitted twice, or a client retrying with the same
         # Idempotency-Key, creates one post.
         UniqueConstraint("workspace_id", "idempotency_key"),

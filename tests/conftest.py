@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -23,7 +24,7 @@ from sqlmodel import Session
 
 from app.cli import alembic_config
 from app.config import Settings
-from app.db import get_session, make_engine, set_engine
+from app.db import READ_METHODS, get_session, make_engine, set_engine
 
 PG_URL_VAR = "GIVEASK_TEST_DATABASE_URL"
 TEST_SECRET = "test-secret-key-not-for-production-0123456789"
@@ -144,7 +145,9 @@ def app(session: Session, engine: Engine, settings: Settings):  # type: ignore[n
 
     application = create_app(settings)
 
-    def override() -> Iterator[Session]:
+    def override(request: Request) -> Iterator[Session]:
+        # As get_session does: read requests may keep answers for the next ones.
+        session.info["read_request"] = request.method in READ_METHODS
         try:
             yield session
             session.commit()

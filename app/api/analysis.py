@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-import orjson
 from fastapi import APIRouter, Body, Query, Response
 
 from app.api.http import IfMatch, etag, parse_if_match
@@ -25,7 +24,7 @@ from app.services import acknowledgements, rules_profile, whatif
 from app.services.analysis import context
 from app.services.calendar import (
     CalendarFilter,
-    calendar,
+    calendar_json,
     current_week,
     iso_week,
     local_weeks,
@@ -149,9 +148,10 @@ def get_calendar(
                     field="query.channel_id")
     # The service's answer is already the documented shape (a test holds it to the
     # Calendar schema): serialised as it is, with no second validation pass.
-    body = calendar(session=session, access=access, start=start, end=end, now=datetime.now(UTC),
-                    filters=CalendarFilter(channel_id=channel_id, kind=kind))
-    return Response(orjson.dumps(body, option=orjson.OPT_UTC_Z), media_type="application/json")
+    body = calendar_json(session=session, access=access, start=start, end=end,
+                         now=datetime.now(UTC),
+                         filters=CalendarFilter(channel_id=channel_id, kind=kind))
+    return Response(body, media_type="application/json")
 
 
 __all__ = ["router", "whole_weeks"]

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -20,7 +21,7 @@ from app.errors import Invalid
 from app.models import Series, Story
 from app.rules import Finding
 from app.schemas import MAX_YEAR, MIN_YEAR, format_utc
-from app.services import acknowledgements
+from app.services import acknowledgements, calendar_cache
 from app.services.access import Access
 from app.services.analysis import Context, P, analyse_range, context, first_posts
 
@@ -102,6 +103,29 @@ POST_FIELDS = ("id", "channel_id", "scheduled_at", "kind", "category", "text", "
                "published_at", "external_url", "created_at", "updated_at")
 
 
+def calendar_json(*, session: Session, access: Access, start: datetime | None,
+                  end: datetime | None, now: datetime,
+                  filters: CalendarFilter = CalendarFilter()) -> bytes:
+    """The calendar as the API sends it: JSON, times in RFC 3339 UTC. Kept per
+    process while the workspace's calendar is unchanged (calendar_cache.py)."""
+    tz = ZoneInfo(access.workspace.timezone)
+    first, after = _range(start, end, now, tz)
+    key = ("json", first, after, filters.channel_id, filters.kind, now.astimezone(tz).date())
+    return calendar_cache.kept(session, access.workspace.id, key, lambda: orjson.dumps(
+        calendar(session=session, access=access, start=start, end=end, now=now,
+                 filters=filters), option=orjson.OPT_UTC_Z))
+
+
+def _range(start: datetime | None, end: datetime | None, now: datetime,
+           tz: ZoneInfo) -> tuple[date, date]:
+    if (start is None) != (end is None):
+        raise Invalid.one("query.end" if end is None else "query.start",
+                          "give both start and end, or neither for the current week")
+    if start is None or end is None:
+        start, end = current_week(now, tz)
+    return whole_weeks(start, end, tz)
+
+
 def calendar(*, session: Session, access: Access, start: datetime | None,
              end: datetime | None, now: datetime, filters: CalendarFilter = CalendarFilter()
              ) -> dict[str, Any]:
@@ -111,12 +135,7 @@ def calendar(*, session: Session, access: Access, start: datetime | None,
     their story and series names, and the acknowledgements."""
     workspace = access.workspace
     tz = ZoneInfo(workspace.timezone)
-    if (start is None) != (end is None):
-        raise Invalid.one("query.end" if end is None else "query.start",
-                          "give both start and end, or neither for the current week")
-    if start is None or end is None:
-        start, end = current_week(now, tz)
-    first, after = whole_weeks(start, end, tz)
+    first, after = _range(start, end, now, tz)
     range_start, range_end = local_midnight(first, tz), local_midnight(after, tz)
 
     channel_ids = None

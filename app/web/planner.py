@@ -23,7 +23,7 @@ from app.platforms import platform_of
 from app.rules import Finding
 from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
-from app.services import acknowledgements, approvals, fixes, lifecycle
+from app.services import acknowledgements, approvals, calendar_cache, fixes, lifecycle
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
@@ -41,7 +41,7 @@ from app.web.calendar_view import (
 )
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
-from app.web.render import is_htmx, render
+from app.web.render import is_htmx, render, render_block_text
 
 router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
 
@@ -85,25 +85,38 @@ def _calendar_context(request: Request, session: Session, access: Access,
     tz = ZoneInfo(access.workspace.timezone)
     first, after = view_range(state.view, state.anchor)
     channel = state.channel
-    data = calendar(session=session, access=access, start=local_midnight(first, tz),
-                    end=local_midnight(after, tz), now=datetime.now(UTC),
-                    filters=CalendarFilter(channel_id=channel, kind=state.kind))
-    view = build(data, view=state.view, anchor=state.anchor, today=local_today(tz))
+    today = local_today(tz)
+
+    def built() -> tuple[list[dict[str, Any]], Any]:
+        data = calendar(session=session, access=access, start=local_midnight(first, tz),
+                        end=local_midnight(after, tz), now=datetime.now(UTC),
+                        filters=CalendarFilter(channel_id=channel, kind=state.kind))
+        return data["channels"], build(data, view=state.view, anchor=state.anchor, today=today)
+
+    # The built view is kept per process while the workspace's calendar is
+    # unchanged (app/services/calendar_cache.py); it is only read from here on.
+    shown = (state.view, state.anchor, first, after, channel, state.kind, today)
+    channels, view = calendar_cache.kept(session, access.workspace.id, ("view", *shown), built)
+    can_edit = access.can("editor")
+    weeks_context = {"cal": view, "can_edit": can_edit, "workspace": access.workspace,
+                     "state": state}
+    weeks_html = calendar_cache.kept(
+        session, access.workspace.id, ("weeks", *shown, can_edit),
+        lambda: render_block_text("calendar.html", "weeks", weeks_context))
     open_ids = {c.id for c in open_channels(session=session, access=access)}
     to_submit = 0
-    known = {c["id"] for c in data["channels"]}
-    if access.can("editor") and state.view != "month" and (channel is None or channel in known):
+    known = {c["id"] for c in channels}
+    if can_edit and state.view != "month" and (channel is None or channel in known):
         to_submit = len(approvals.ready_to_submit(session=session, access=access,
                                                   week=view.weeks[0].label, channel_id=channel))
     return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
-            "to_submit": to_submit,
-            "state": state, "can_edit": access.can("editor"),
+            "weeks_html": weeks_html, "to_submit": to_submit,
+            "state": state, "can_edit": can_edit,
             "nav": nav(session, access, "calendar"),
             # Archived channels take no new posts: out of the filters and slots (their
             # posts still show), unless the filter already names one.
-            "all_channels": [c for c in data["channels"] if c["id"] in open_ids
-                             or c["id"] == channel],
-            "no_channels": not open_ids, "archived_only": bool(data["channels"]) and not open_ids,
+            "all_channels": [c for c in channels if c["id"] in open_ids or c["id"] == channel],
+            "no_channels": not open_ids, "archived_only": bool(channels) and not open_ids,
             "today": local_today(tz)}
 
 

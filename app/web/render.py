@@ -11,7 +11,9 @@ from typing import Any, cast
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
 from app.security import new_csrf_token, stored_csrf
 
@@ -41,6 +43,11 @@ def render(
     else:
         response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
     return cast(HTMLResponse, response)
+
+
+def render_block_text(name: str, block: str, context: dict[str, Any]) -> Markup:
+    """One block of a template as HTML, to keep and put into pages as it is."""
+    return Markup(render_block(TEMPLATES.env, name, block, **context))
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

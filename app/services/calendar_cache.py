@@ -1,0 +1,94 @@
+"""Calendars kept by each app process, checked against the database on every read.
+
+The calendar a team looks at changes far less often than it is read: every
+HTMX swap, every open tab and every polling client asks again. Each process
+keeps the answers it computed (the JSON body, the built view, the rendered
+weeks), stamped with the workspace's ``calendar_revision`` and ``version``.
+Triggers bump the revision in the same transaction as any write to what a
+calendar shows, so a read takes the stamp in one indexed query and uses a kept
+answer only when the stamp is the same: an edit made through another process,
+a replica or plain SQL is seen at once, and no process can serve a stale one.
+
+Only read requests keep answers (``session.info["read_request"]``, set by the
+session dependency): a write request sees its own uncommitted revision, and an
+answer kept under it could outlive a rollback. The stamp is read before the
+answer is computed, so an answer is never filed under a newer stamp than its
+data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.models import Workspace
+
+T = TypeVar("T")
+W = Workspace.__table__.c  # type: ignore[attr-defined]
+
+READ_REQUEST = "read_request"
+# Answers kept per process; a week's JSON for 20 channels is about 300 kB.
+CAPACITY = 256
+
+
+class Kept:
+    """A small LRU of answers, each with the stamp it was computed at."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable, stamp: Hashable) -> Any | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] != stamp:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return item[1]
+
+    def put(self, key: Hashable, stamp: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = (stamp, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+KEPT = Kept()
+
+
+def stamp(session: Session, workspace_id: str) -> tuple[int, int] | None:
+    row = session.execute(
+        select(W.calendar_revision, W.version).where(W.id == workspace_id)).first()
+    return (int(row[0]), int(row[1])) if row is not None else None
+
+
+def kept(session: Session, workspace_id: str, key: tuple[Hashable, ...],
+         compute: Callable[[], T]) -> T:
+    """The answer kept for `key` if the workspace's calendar is unchanged since,
+    else `compute()` (kept for the next read when this request only reads)."""
+    if not session.info.get(READ_REQUEST):
+        return compute()
+    current = stamp(session, workspace_id)
+    if current is None:
+        return compute()
+    full_key = (workspace_id, *key)
+    found = KEPT.get(full_key, current)
+    if found is not None:
+        return found
+    value = compute()
+    KEPT.put(full_key, current, value)
+    return value
