@@ -17,11 +17,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import event, text, update
 from sqlmodel import Session
 
 from app.models import Post, Workspace
 from app.schemas_analysis import Calendar
+from app.services import calendar_cache
 from app.services.access import Access, Principal
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import calendar
@@ -256,3 +258,79 @@ class TestTheAnswer:
             "SELECT revision FROM plan_findings WHERE workspace_id = :ws AND scope = :c"),
             {"ws": world.workspace_id, "c": world.channel_id}).scalars().all()
         assert rows == [revision(session, world.channel_id)]
+
+
+class TestKeptCalendars:
+    """The whole answer is kept per process and checked against the workspace's
+    calendar revision: after any change to anything it shows, it is new."""
+
+    def fresh_calendar(self, session: Session, world: World) -> dict[str, Any]:
+        body = calendar(session=session, access=viewer_access(session, world),
+                        start=WEEK_START, end=WEEK_END, now=datetime.now(UTC))
+        return dict(orjson.loads(orjson.dumps(body, option=orjson.OPT_UTC_Z)))
+
+    def test_an_unchanged_calendar_is_served_as_kept(self, client, world):
+        add_post(client, world, day(1), "ask")
+        first = get_calendar(client, world)
+        hits = calendar_cache.KEPT.hits
+        assert get_calendar(client, world) == first
+        assert calendar_cache.KEPT.hits == hits + 1
+
+    def test_the_kept_answer_is_the_fresh_one_after_any_change(self, client, world, session):
+        rng = random.Random(7)
+        other = new_channel(client, world, "Instagram")
+        story = client.post(world.path("/stories"), headers=world.auth("editor"),
+                            json={"name": "Winter blend"}).json()
+        posts = [add_post(client, world, day(i % 7, 9 + i), "ask" if i % 3 == 0 else "give",
+                          channel_id=rng.choice([world.channel_id, other])) for i in range(9)]
+        changes = [
+            ("the text of a post", lambda: client.patch(
+                world.path(f"/posts/{posts[1]['id']}"), json={"text": "Now reworded"},
+                headers=world.auth("editor"))),
+            ("a channel's name", lambda: client.patch(
+                world.path(f"/channels/{other}"), json={"name": "Instagram – shop"},
+                headers=world.auth("editor"))),
+            ("a post joining the story", lambda: client.patch(
+                world.path(f"/posts/{posts[2]['id']}"), json={"story_id": story["id"]},
+                headers=world.auth("editor"))),
+            ("a story's name", lambda: client.patch(
+                world.path(f"/stories/{story['id']}"), json={"name": "Spring blend"},
+                headers={**world.auth("editor"), "If-Match": f'"{story["version"]}"'})),
+            ("an acknowledgement", lambda: self._acknowledge(client, world)),
+            ("a member's name, in SQL", lambda: session.execute(text(
+                "UPDATE user_account SET name = 'Editor, renamed' WHERE email = :e"),
+                {"e": world.users["editor"]})),
+            ("the rules", lambda: client.put(world.path("/rules"), headers=world.auth("lead"),
+                                             json={"preset": "beth_dunn",
+                                                   "overrides": {"max_posts_per_day": 1}})),
+            ("the workspace's zone", lambda: client.patch(
+                world.path(""), json={"timezone": "Europe/Lisbon"},
+                headers=world.auth("admin"))),
+            ("a post deleted in SQL", lambda: session.execute(
+                text("DELETE FROM post WHERE id = :id"), {"id": posts[4]["id"]})),
+        ]
+        before = get_calendar(client, world)
+        for what, change in changes:
+            response = change()
+            if hasattr(response, "status_code"):
+                assert response.status_code in (200, 201), f"{what}: {response.text}"
+            shown = get_calendar(client, world)
+            assert shown == self.fresh_calendar(session, world), f"after {what}"
+            assert shown != before, f"{what} changed nothing the calendar shows"
+            before = shown
+
+    def _acknowledge(self, client, world: World) -> Any:
+        body = get_calendar(client, world)
+        finding = next(f for f in body["findings"] if f["acknowledged"] is None
+                       and f["severity"] == "warning")
+        return client.post(world.path("/acknowledgements"), headers=world.auth("editor"), json={
+            "code": finding["code"], "channel_id": finding["channel_id"],
+            "story_id": finding["story_id"], "post_ids": finding["post_ids"],
+            "note": "Agreed with the client."})
+
+    def test_a_write_request_never_keeps_its_own_answer(self, client, world, session):
+        add_post(client, world, day(1), "ask")
+        session.info["read_request"] = False
+        kept_before = len(calendar_cache.KEPT._items)
+        calendar_cache.kept(session, world.workspace_id, ("probe",), lambda: "computed")
+        assert len(calendar_cache.KEPT._items) == kept_before
