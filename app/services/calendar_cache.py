@@ -71,9 +71,17 @@ KEPT = Kept()
 
 
 def stamp(session: Session, workspace_id: str) -> tuple[int, int] | None:
+    """The workspace's stamp, read once per transaction: the page's several
+    kept parts are all checked against the same one."""
+    transaction = session.get_transaction()
+    memo = session.info.get("calendar_stamp")
+    if memo is not None and memo[0] is transaction and memo[1] == workspace_id:
+        return memo[2]
     row = session.execute(
         select(W.calendar_revision, W.version).where(W.id == workspace_id)).first()
-    return (int(row[0]), int(row[1])) if row is not None else None
+    found = (int(row[0]), int(row[1])) if row is not None else None
+    session.info["calendar_stamp"] = (session.get_transaction(), workspace_id, found)
+    return found
 
 
 def kept(session: Session, workspace_id: str, key: tuple[Hashable, ...],

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.services import approvals
+from app.services import approvals, calendar_cache
 from app.services import workspaces as workspace_service
 from app.services.access import Access, Principal
 
@@ -25,8 +25,14 @@ class Nav:
 def nav(session: Session, access: Access, here: str) -> Nav:
     rows, _ = workspace_service.list_workspaces(
         session=session, principal=Principal(user_id=access.user_id), limit=500, cursor=None)
-    waiting = len(approvals.weeks_waiting(session=session, access=access)) \
-        if access.can("lead") else 0
-    return Nav(access=access, workspaces=rows, here=here,
-               sent_back=approvals.sent_back_count(session=session, access=access),
+    def counts() -> tuple[int, int]:
+        waiting = len(approvals.weeks_waiting(session=session, access=access)) \
+            if access.can("lead") else 0
+        return approvals.sent_back_count(session=session, access=access), waiting
+
+    # Both counts change only with the workspace's posts: kept while its
+    # calendar is unchanged (app/services/calendar_cache.py).
+    sent_back, waiting = calendar_cache.kept(
+        session, access.workspace.id, ("nav", access.user_id, access.role), counts)
+    return Nav(access=access, workspaces=rows, here=here, sent_back=sent_back,
                weeks_waiting=waiting)

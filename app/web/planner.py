@@ -103,12 +103,17 @@ def _calendar_context(request: Request, session: Session, access: Access,
     weeks_html = calendar_cache.kept(
         session, access.workspace.id, ("weeks", *shown, can_edit),
         lambda: render_block_text("calendar.html", "weeks", weeks_context))
-    open_ids = {c.id for c in open_channels(session=session, access=access)}
-    to_submit = 0
-    known = {c["id"] for c in channels}
-    if can_edit and state.view != "month" and (channel is None or channel in known):
-        to_submit = len(approvals.ready_to_submit(session=session, access=access,
+    def facts() -> tuple[set[str], int]:
+        open_ids = {c.id for c in open_channels(session=session, access=access)}
+        known = {c["id"] for c in channels}
+        ready = 0
+        if can_edit and state.view != "month" and (channel is None or channel in known):
+            ready = len(approvals.ready_to_submit(session=session, access=access,
                                                   week=view.weeks[0].label, channel_id=channel))
+        return open_ids, ready
+
+    open_ids, to_submit = calendar_cache.kept(session, access.workspace.id,
+                                              ("facts", *shown, can_edit), facts)
     return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
             "weeks_html": weeks_html, "to_submit": to_submit,
             "state": state, "can_edit": can_edit,
