@@ -261,13 +261,24 @@ def for_reads(engine: Engine) -> Engine:
     return reads
 
 
+# POSTs that save nothing: a what-if check and a rules preview. On SQLite they
+# must not queue for the write lock behind every editor's live check.
+READ_ONLY_POSTS = ("/check", "/rules/preview")
+
+
+def reads_only(request: Request) -> bool:
+    return request.method in READ_METHODS or (
+        request.method == "POST" and request.url.path.endswith(READ_ONLY_POSTS))
+
+
 def get_session(request: Request) -> Iterator[Session]:
     engine = get_engine()
-    if request.method in READ_METHODS:
+    read = reads_only(request)
+    if read:
         engine = for_reads(engine)
     with Session(engine, expire_on_commit=False) as session:
         # Read requests may keep answers for others (app/services/calendar_cache.py).
-        session.info["read_request"] = request.method in READ_METHODS
+        session.info["read_request"] = read
         try:
             yield session
             session.commit()

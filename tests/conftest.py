@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from app.cli import alembic_config
 from app.config import Settings
-from app.db import READ_METHODS, get_session, make_engine, set_engine
+from app.db import get_session, make_engine, reads_only, set_engine
 
 PG_URL_VAR = "GIVEASK_TEST_DATABASE_URL"
 TEST_SECRET = "test-secret-key-not-for-production-0123456789"
@@ -147,7 +147,7 @@ def app(session: Session, engine: Engine, settings: Settings):  # type: ignore[n
 
     def override(request: Request) -> Iterator[Session]:
         # As get_session does: read requests may keep answers for the next ones.
-        session.info["read_request"] = request.method in READ_METHODS
+        session.info["read_request"] = reads_only(request)
         try:
             yield session
             session.commit()
