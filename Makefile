@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run    set up, migrate, load the demo if empty, serve on http://127.0.0.1:8000"
 	@echo "make test   set up with dev tools, then ruff, mypy and pytest"
-	@echo "make bench  engine, calendar, suggestion, import and webhook benchmarks (figures and ratios)"
+	@echo "make bench  engine, calendar, suggestion, import, webhook and HTTP load benchmarks (figures and ratios)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make fuzz   schemathesis against the served app on SQLite and PostgreSQL"
 
@@ -56,6 +56,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sqlite_concurrency.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -32,7 +32,6 @@ import argparse  # noqa: E402
 import cProfile  # noqa: E402
 import io  # noqa: E402
 import pstats  # noqa: E402
-import random  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -41,129 +40,27 @@ import warnings  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from contextlib import ExitStack  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from datetime import UTC, date, datetime, timedelta  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
-from sqlalchemy import Engine, func, insert, select  # noqa: E402
+from sqlalchemy import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.cli import run_migrations  # noqa: E402
 from app.config import Settings  # noqa: E402
-from app.db import get_session, make_engine, new_id  # noqa: E402
-from app.models import Channel, Post  # noqa: E402
-from app.rules import ASK_CATEGORIES, GIVE_CATEGORIES  # noqa: E402
-from app.schemas import WorkspaceCreate  # noqa: E402
-from app.services.tokens import create_token  # noqa: E402
-from app.services.workspaces import create_workspace  # noqa: E402
+from app.db import get_session, make_engine  # noqa: E402
+from bench.seeding import (  # noqa: E402
+    CHANNELS,
+    TIMEZONE,
+    WEEK,
+    Bench,
+    count_posts,
+    say,
+    setup,
+    week_query,
+)
 
-CHANNELS = 20
-TIMEZONE = "Europe/Berlin"
-WEEK = date(2026, 11, 23)  # the Monday of the week shown, ISO week 2026-W48
 TARGET_RATIO = 1.2
-BATCH = 20_000
-ASK_SHARE = 0.1
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
-
-
-@dataclass
-class Stream:
-    """One channel's posts, made backwards in time from a moment."""
-
-    channel_id: str
-    at: datetime
-    rng: random.Random = field(default_factory=random.Random)
-
-    def back(self, count: int) -> Iterator[tuple[str, datetime, str, str]]:
-        for _ in range(count):
-            # A few posts a day: every 3 to 9 hours, on the quarter hour.
-            self.at -= timedelta(minutes=self.rng.randrange(3 * 60, 9 * 60, 15))
-            if self.rng.random() < ASK_SHARE:
-                yield self.channel_id, self.at, "ask", self.rng.choice(ASK_CATEGORIES)
-            else:
-                yield self.channel_id, self.at, "give", self.rng.choice(GIVE_CATEGORIES)
-
-
-@dataclass
-class Bench:
-    engine: Engine
-    workspace_id: str
-    token: str
-    streams: list[Stream]
-    posts: int = 0
-
-    def add_history(self, total: int) -> None:
-        """`total` more posts, older than every post so far, in batches."""
-        per_channel, extra = divmod(total, len(self.streams))
-        now = datetime.now(UTC)
-        rows: list[dict[str, Any]] = []
-        began = time.perf_counter()
-        done = 0
-
-        def flush() -> None:
-            nonlocal done
-            with self.engine.begin() as connection:
-                connection.execute(insert(Post.__table__), rows)  # type: ignore[attr-defined]
-            done += len(rows)
-            rows.clear()
-            if total >= 10 * BATCH:
-                rate = done / (time.perf_counter() - began)
-                say(f"    {done:>9,} / {total:,} posts inserted ({rate:,.0f}/s)")
-
-        for number, stream in enumerate(self.streams):
-            for channel_id, at, kind, category in stream.back(
-                per_channel + (1 if number < extra else 0)
-            ):
-                rows.append(
-                    {
-                        "id": new_id(),
-                        "workspace_id": self.workspace_id,
-                        "channel_id": channel_id,
-                        "scheduled_at": at,
-                        "kind": kind,
-                        "category": category,
-                        "text": f"{kind} post on {at:%d %b %Y}",
-                        "status": "published" if at < now else "draft",
-                        "version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-                if len(rows) >= BATCH:
-                    flush()
-        if rows:
-            flush()
-        self.posts += total
-
-
-def setup(path: Path) -> Bench:
-    url = f"sqlite:///{path}"
-    run_migrations(url)
-    engine = make_engine(url)
-    with Session(engine, expire_on_commit=False) as session:
-        workspace = create_workspace(
-            session=session, data=WorkspaceCreate(name="Bench Café", timezone=TIMEZONE),
-            admin_user_id=None)
-        channels = [Channel(workspace_id=workspace.id, name=f"Channel {n:02d}",
-                            platform="linkedin", started_on=date(2000, 1, 1))
-                    for n in range(CHANNELS)]
-        session.add_all(channels)
-        session.flush()
-        _, secret = create_token(session=session, workspace=workspace, role="viewer",
-                                 name="bench", created_by_id=None)
-        session.commit()
-        ids = [c.id for c in channels]
-        workspace_id = workspace.id
-    tz = ZoneInfo(TIMEZONE)
-    # The plan runs two weeks past the week shown; channels end at different times.
-    end = datetime.combine(WEEK + timedelta(days=21), datetime.min.time(), tzinfo=tz)
-    streams = [Stream(cid, end - timedelta(minutes=37 * n), random.Random(n))
-               for n, cid in enumerate(ids)]
-    return Bench(engine=engine, workspace_id=workspace_id, token=secret, streams=streams)
 
 
 def copy_of(bench: Bench, path: Path) -> Bench:
@@ -208,11 +105,6 @@ class Timing:
     def text(self) -> str:
         return (f"{self.median * 1000:>8.1f} ms ({min(self.times) * 1000:.0f}-"
                 f"{max(self.times) * 1000:.0f})")
-
-
-def week_query() -> dict[str, str]:
-    start = datetime.combine(WEEK, datetime.min.time(), tzinfo=ZoneInfo(TIMEZONE))
-    return {"start": start.isoformat(), "end": (start + timedelta(days=7)).isoformat()}
 
 
 def measure(benches: list[Bench], endpoint: str, requests: int,
@@ -270,11 +162,6 @@ def profile(bench: Bench, top: int = 25) -> str:
     return out.getvalue()
 
 
-def count_posts(engine: Engine) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(Post)).scalar_one())
-
-
 def summary(body: dict[str, Any]) -> str:
     week = body["weeks"][0]
     return (
@@ -298,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         say(f"calendar bench: SQLite in {directory}, {CHANNELS} channels, zone {TIMEZONE}, "
             f"week of {WEEK:%a %d %b %Y}")
         began = time.perf_counter()
-        small = setup(directory / "small.db")
+        small = setup(f"sqlite:///{directory / 'small.db'}")
         say(f"  migrated and set up in {time.perf_counter() - began:.1f} s")
         say(f"  inserting {args.small:,} posts ...")
         small.add_history(args.small)
