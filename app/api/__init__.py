@@ -1,7 +1,5 @@
 """The REST door: /api/v1, thin routes onto app.services."""
 
-from fastapi import APIRouter
-
 from app.api import (
     acknowledgements,
     analysis,
@@ -23,8 +21,9 @@ from app.api import (
     workspaces,
 )
 from app.api.openapi import route_operation_id
+from app.routers import Router
 
-api_router = APIRouter(generate_unique_id_function=route_operation_id)
+api_router = Router(generate_unique_id_function=route_operation_id)
 for module in (workspaces, channels, reviews, posts, stories, series, analysis, tokens, members,
                health):
     api_router.include_router(module.router)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import LimitQuery, created
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.models import Acknowledgement
+from app.routers import Router
 from app.schemas import Page, format_utc
 from app.schemas_analysis import AcknowledgementIn, AcknowledgementPublic
 from app.services import acknowledgements as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
 
 def _public(ack: Acknowledgement, names: dict[str, str]) -> AcknowledgementPublic:

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import Body, Query, Response
 
 from app.api.http import IfMatch, etag, parse_if_match
 from app.auth import EditorAccess, LeadAccess, ViewerAccess
 from app.db import SessionDep
 from app.errors import Invalid
+from app.routers import Router
 from app.schemas import AwareDatetime, Category, Kind, format_utc
 from app.schemas_analysis import (
     Calendar,
@@ -34,7 +35,7 @@ from app.services.channels import get_channel
 from app.services.suggestions import findings_with_suggestions
 from app.services.whatif import CheckBody, next_slot
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
 TimeQuery = Annotated[
     AwareDatetime | None,

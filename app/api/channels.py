@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.platforms import text_limit
+from app.routers import Router
 from app.schemas import ChannelCreate, ChannelPublic, ChannelUpdate, Page
 from app.services import channels as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/channels", tags=["channels"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/channels", tags=["channels"])
 
 
 def _public(channel: Any) -> ChannelPublic:

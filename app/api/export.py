@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from app.auth import ViewerAccess
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas import AwareDatetime, Kind, Status
 from app.services import export as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["posts"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["posts"])
 
 TimeQuery = Annotated[
     AwareDatetime | None,

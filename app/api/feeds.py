@@ -7,18 +7,19 @@ from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import Header, Request, Response
 
 from app.api.http import created
 from app.auth import ViewerAccess, request_settings
 from app.db import SessionDep
 from app.models import CalendarFeed
+from app.routers import Router
 from app.schemas import Page
 from app.schemas_feeds import FeedCreate, FeedCreated, FeedPublic
 from app.services import feed_calendar
 from app.services import feeds as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["feeds"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["feeds"])
 
 ICS_MEDIA_TYPE = "text/calendar; charset=utf-8"
 # Only the subscriber's own client may keep a copy, and it asks again each time.

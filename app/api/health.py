@@ -3,15 +3,16 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.config import get_settings
 from app.db import get_engine
+from app.routers import Router
 
-router = APIRouter(tags=["health"])
+router = Router(tags=["health"])
 # The check runs here, so the answer keeps its deadline while a hung database
 # holds the check itself (which the engine's own timeouts end later). Two
 # threads: checks stuck on a hung database never pile up past them.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
@@ -14,10 +14,11 @@ from starlette.datastructures import UploadFile
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.errors import Invalid, NotFound
+from app.routers import Router
 from app.schemas_imports import ImportReport, ImportRunPage, ImportRunPublic
 from app.services import imports as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["imports"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["imports"])
 
 BODY = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}},

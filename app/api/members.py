@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.auth import AdminAccess, PrincipalDep, ViewerAccess, request_now, request_settings
 from app.db import SessionDep
 from app.errors import Forbidden
 from app.models import Invitation, Membership, User
+from app.routers import Router
 from app.schemas import (
     InvitationCreated,
     InvitationPublic,
@@ -24,7 +25,7 @@ from app.schemas import (
 from app.services import members as service
 from app.services import users
 
-router = APIRouter(tags=["members"])
+router = Router(tags=["members"])
 WORKSPACE = "/api/v1/workspaces/{workspace_id}"
 
 

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import Header, Query, Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas import AwareDatetime, Kind, Page, PostCreate, PostPublic, PostUpdate, Status
 from app.services import posts as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/posts", tags=["posts"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/posts", tags=["posts"])
 
 TimeQuery = Annotated[
     AwareDatetime | None,

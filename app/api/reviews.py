@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.http import created
 from app.auth import EditorAccess, LeadAccess, ViewerAccess
 from app.db import SessionDep
 from app.models import AuditEvent, Comment, WeekApproval
+from app.routers import Router
 from app.schemas import AwareDatetime, Page, PostPublic, format_utc
 from app.schemas_reviews import (
     AuditEventPublic,
@@ -23,7 +24,7 @@ from app.services import approvals, audit, lifecycle
 from app.services import posts as post_service
 from app.services.posts import get_post
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["review"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["review"])
 # Documented for clients and fuzzers; parse_iso_week decides, with its own message.
 ISO_WEEK: dict[str, Any] = {"pattern": "^[0-9]{4}-W[0-9]{2}$", "examples": ["2026-W48"]}
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.auth import LeadAccess
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas import AwareDatetime, format_utc
 from app.schemas_analysis import RulesPreview
 from app.services import rules_preview
 from app.services.rules_profile import RulesProfileIn
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
 TimeQuery = Annotated[
     AwareDatetime | None,

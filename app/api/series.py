@@ -6,16 +6,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas import Page
 from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
 from app.services import series as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/series", tags=["series"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/series", tags=["series"])
 
 FromQuery = Annotated[date | None, Query(
     alias="from", description="A local date (YYYY-MM-DD): occurrences before it stay as they "

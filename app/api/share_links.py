@@ -3,16 +3,17 @@ account. Leads and admins create, list and withdraw them; the URL is shown once.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import created
 from app.auth import LeadAccess, request_now, request_settings
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas import Page
 from app.schemas_share_links import ShareLinkCreate, ShareLinkCreated, ShareLinkPublic
 from app.services import share_links as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/share-links",
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/share-links",
                    tags=["share links"])
 
 

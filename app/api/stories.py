@@ -4,16 +4,17 @@ findings`` and carry the story's id."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas import Page
 from app.schemas_stories import StoryCreate, StoryPublic, StoryUpdate
 from app.services import stories as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/stories", tags=["stories"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/stories", tags=["stories"])
 
 
 @router.get("", response_model=Page[StoryPublic])

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from app.auth import EditorAccess
 from app.db import SessionDep
+from app.routers import Router
 from app.schemas_analysis import AppliedSuggestion
 from app.services import posts as post_service
 from app.services import suggestions as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
 
 # The versions travel in the body, not in If-Match, so the 412 is declared here.

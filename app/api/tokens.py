@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import created
 from app.auth import AdminAccess
 from app.db import SessionDep
 from app.models import ApiToken
+from app.routers import Router
 from app.schemas import Page, TokenCreate, TokenCreated, TokenPublic
 from app.services import tokens as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/tokens", tags=["tokens"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/tokens", tags=["tokens"])
 
 
 def _public(token: ApiToken) -> TokenPublic:

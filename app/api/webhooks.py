@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import LimitQuery, created
 from app.auth import AdminAccess, request_settings
 from app.db import SessionDep
 from app.models import Webhook, WebhookDelivery
+from app.routers import Router
 from app.schemas import Page
 from app.schemas_webhooks import (
     DeliveryPublic,
@@ -21,7 +22,7 @@ from app.schemas_webhooks import (
 )
 from app.services import webhooks as service
 
-router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/webhooks", tags=["webhooks"])
+router = Router(prefix="/api/v1/workspaces/{workspace_id}/webhooks", tags=["webhooks"])
 
 
 def public(hook: Webhook) -> WebhookPublic:

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
 from app.auth import AdminAccess, PrincipalDep, ViewerAccess
 from app.db import SessionDep
 from app.errors import Forbidden
+from app.routers import Router
 from app.schemas import Page, WorkspaceCreate, WorkspacePublic, WorkspaceUpdate
 from app.services import workspaces as service
 
-router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
+router = Router(prefix="/api/v1/workspaces", tags=["workspaces"])
 
 
 @router.get("", response_model=Page[WorkspacePublic])

@@ -1,7 +1,6 @@
 """The web door: HTML pages and HTMX fragments onto the same services as the API."""
 
-from fastapi import APIRouter
-
+from app.routers import Router
 from app.web import (
     account,
     acknowledgements,
@@ -26,7 +25,7 @@ from app.web import (
     webhooks,
 )
 
-web_router = APIRouter()
+web_router = Router()
 web_router.include_router(routes.router)
 web_router.include_router(setup.router)
 web_router.include_router(settings.router)

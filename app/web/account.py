@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -13,12 +13,13 @@ from app.auth import account_policy, client_address, current_session, request_no
 from app.db import SessionDep, savepoint
 from app.errors import AppError
 from app.models import User
+from app.routers import Router
 from app.services import account, sessions, tokens, users
 from app.web import forms
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.render import render
 
-router = APIRouter(prefix="/account", include_in_schema=False)
+router = Router(prefix="/account", include_in_schema=False)
 
 
 def _page(request: Request, session: Session, user: User, *,

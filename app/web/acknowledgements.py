@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
+from app.routers import Router
 from app.services import acknowledgements
 from app.services.access import Access
 from app.web.calendar_view import finding_uid
@@ -23,7 +24,7 @@ from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.planner import after_change
 from app.web.reviews import reopen_post, week_after_fix
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 FIELDS = ("code", "channel_id", "story_id", "post_ids", "note", "origin")
 

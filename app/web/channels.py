@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -18,6 +18,7 @@ from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Channel
 from app.platforms import PLATFORM_LIST, platform_of
+from app.routers import Router
 from app.schemas import ChannelCreate, ChannelUpdate
 from app.services import channels as service
 from app.services.access import Access
@@ -27,7 +28,7 @@ from app.web.forms import Form, parse, read_form, version_of
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 FIELDS = ("name", "platform", "started_on")
 WORDING = {"started_on": "That is not a day Giveask can use: pick one like 2026-11-02."}

@@ -4,17 +4,18 @@ who may use it and how it stands."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.auth import request_now
 from app.db import SessionDep
+from app.routers import Router
 from app.services import connect
 from app.web.deps import CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 
 @router.get("/connect", response_class=HTMLResponse)

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep
 from app.errors import AppError
 from app.models import KINDS, STATUSES
+from app.routers import Router
 from app.schemas import parse_day
 from app.services import export as service
 from app.services.access import Access
@@ -23,7 +24,7 @@ from app.web.deps import CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 FILTERS = ("channel_id", "kind", "status", "story_id", "series_id")
 # The service names the API's query fields; the page's fields are these.

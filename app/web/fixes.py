@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
+from app.routers import Router
 from app.services import fixes
 from app.services.calendar import local_midnight
 from app.services.suggestions import ApplyBody, apply_changes
@@ -23,7 +24,7 @@ from app.web.planner import CalendarState, after_change
 from app.web.render import render
 from app.web.reviews import week_after_fix
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 
 @router.get("/fixes", response_class=HTMLResponse)

@@ -8,18 +8,19 @@ from datetime import timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.db import SessionDep
 from app.models import AuditEvent
+from app.routers import Router
 from app.services import audit, users
 from app.services.people import display_names
 from app.web.deps import CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 PAGE = 100
 # Events of one decision are written in one transaction, a moment apart.
 SAME_DECISION = timedelta(seconds=2)

@@ -13,13 +13,14 @@ import base64
 import binascii
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.routers import Router
 from app.services import imports as service
 from app.services.access import Access
 from app.services.channels import all_channels
@@ -28,7 +29,7 @@ from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 OPTIONS = ("channel_id", "kind", "date_order", "format")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -23,13 +23,14 @@ from app.auth import (
 )
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.routers import Router
 from app.services import members, sessions, users
 from app.services.access import Access
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _field_errors(exc: AppError, default_field: str) -> dict[str, str]:

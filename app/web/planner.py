@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -20,6 +20,7 @@ from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Post
 from app.platforms import platform_of
+from app.routers import Router
 from app.rules import Finding
 from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
@@ -43,7 +44,7 @@ from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import is_htmx, render, render_block_text
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 
 # ---- the calendar ----------------------------------------------------------------

@@ -8,13 +8,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
 from app.models import ApiToken
+from app.routers import Router
 from app.services import approvals, fixes, lifecycle, tokens
 from app.services import posts as post_service
 from app.services.access import Access
@@ -27,7 +28,7 @@ from app.web.nav import nav
 from app.web.planner import after_change, form_context, render_form
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 
 async def _form(request: Request) -> dict[str, str]:

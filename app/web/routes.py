@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.auth import (
@@ -18,13 +18,14 @@ from app.auth import (
     session_user,
 )
 from app.db import SessionDep
+from app.routers import Router
 from app.services import account, setup
 from app.services import workspaces as workspace_service
 from app.services.access import Principal
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 
 def _safe_next(target: str | None) -> str:

@@ -20,12 +20,13 @@ import json
 from fractions import Fraction
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, FieldError, Invalid
+from app.routers import Router
 from app.rules.facts import CATEGORIES, DEFAULT_SEVERITY, PARAM_NAMES, SEVERITIES
 from app.rules.presets import PRESETS, build_params, params_as_dict, parse_share, share_as_json
 from app.services import channels as channel_service
@@ -37,7 +38,7 @@ from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 PRESET_LABELS = {
     "beth_dunn": "Beth Dunn's rhythm",

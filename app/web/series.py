@@ -8,13 +8,14 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Series
+from app.routers import Router
 from app.schemas import parse_day
 from app.schemas_stories import SeriesCreate, SeriesUpdate
 from app.services import series as service
@@ -26,7 +27,7 @@ from app.web.forms import Form, parse, read_form, version_of
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 SERIES_FIELDS = ("name", "channel_id", "kind", "category", "text", "link", "starts_on", "time",
                  "repeat", "rrule", "end", "until", "count", "skipped_dates", "from")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth import request_now
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.routers import Router
 from app.schemas import WorkspaceUpdate
 from app.services import workspaces as workspace_service
 from app.services.access import Access
@@ -21,7 +22,7 @@ from app.web.nav import nav
 from app.web.render import render
 from app.web.setup import time_zones
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 FIELDS = ("workspace_name", "timezone", "allow_self_approval")
 FIELD_FOR = {"name": "workspace_name", "timezone": "timezone",
              "allow_self_approval": "allow_self_approval"}

@@ -8,7 +8,7 @@ import zoneinfo
 from functools import lru_cache
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from app.auth import account_policy, begin_cookie_session, request_now, request_
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, invalid_from
 from app.platforms import PLATFORM_LIST
+from app.routers import Router
 from app.rules.presets import PRESETS
 from app.schemas import ChannelCreate, WorkspaceCreate
 from app.services import sessions, setup
@@ -26,7 +27,7 @@ from app.web import forms
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.render import render
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 
 PRESET_NAMES = {
     "beth_dunn": "Beth Dunn's rhythm: listen first, nine gives between asks",

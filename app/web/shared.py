@@ -15,20 +15,21 @@ import hmac
 from datetime import timedelta
 from typing import Any, cast
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth import request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, TooManyRequests
+from app.routers import Router
 from app.security import same_secret
 from app.services import shared_view
 from app.web import calendar_view
 from app.web.forms import Form as PageForm
 from app.web.render import TEMPLATES
 
-router = APIRouter(prefix="/s/{token}", include_in_schema=False)
+router = Router(prefix="/s/{token}", include_in_schema=False)
 
 GUEST_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow",
                  "Cache-Control": "no-store"}

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth import request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.routers import Router
 from app.schemas import parse_day
 from app.services import channels as channel_service
 from app.services import share_links
@@ -25,7 +26,7 @@ from app.web.forms import Form as PageForm
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 FIELDS = ("mode", "week", "starts_on", "ends_on", "channel_id", "label", "expires_in_days",
           "allow_comments")

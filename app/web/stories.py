@@ -10,13 +10,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.models import Post, Story
+from app.routers import Router
 from app.schemas_stories import StoryCreate, StoryUpdate
 from app.services import stories as service
 from app.services.access import Access
@@ -26,7 +27,7 @@ from app.web.forms import Form, optional_number, parse, read_form, version_of
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 STORY_FIELDS = ("name", "goal", "min_gap_days", "max_gap_days", "min_gives_before_ask")
 # Where a finding is drawn on the timeline: a gap on the episode after it.

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth import request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.routers import Router
 from app.schemas_webhooks import EVENTS, WebhookCreate, WebhookUpdate
 from app.services import webhooks as service
 from app.services.access import Access
@@ -21,7 +22,7 @@ from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
-router = APIRouter(prefix="/w/{workspace_id}", include_in_schema=False)
+router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 EVENT_WORDS = {
     "post.created": "a post is planned", "post.updated": "a post is edited or sent back",
