@@ -33,6 +33,7 @@ CSRF_HEADER = "x-csrf-token"
 SESSION_SECRET = "sid"
 SESSION_SEEN = "seen"
 _CACHE = "giveask_session"
+_PRINCIPAL = "giveask_principal"
 
 
 def request_settings(request: Request) -> Settings:
@@ -99,6 +100,15 @@ def end_cookie_session(request: Request, session: Session) -> None:
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:
+    """Who is calling, worked out once per request."""
+    known: Principal | None = getattr(request.state, _PRINCIPAL, None)
+    if known is None:
+        known = _principal(request, session)
+        setattr(request.state, _PRINCIPAL, known)
+    return known
+
+
+def _principal(request: Request, session: Session) -> Principal:
     header = request.headers.get("authorization")
     if header is not None:
         scheme, _, secret = header.strip().partition(" ")
@@ -122,12 +132,17 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def get_access(workspace_id: str, principal: PrincipalDep, session: SessionDep) -> Access:
-    return workspace_access(session=session, principal=principal, workspace_id=workspace_id)
+def get_access(workspace_id: str, request: Request, session: SessionDep) -> Access:
+    return workspace_access(session=session, principal=get_principal(request, session),
+                            workspace_id=workspace_id)
 
 
-def _role(role: str) -> Callable[[Access], Access]:
-    def dependency(access: Annotated[Access, Depends(get_access)]) -> Access:
+def _role(role: str) -> Callable[..., Access]:
+    # One dependency does the whole check (caller, workspace, role): each sync
+    # dependency is a trip to the thread pool, and a read of a kept calendar
+    # costs little more than these trips.
+    def dependency(workspace_id: str, request: Request, session: SessionDep) -> Access:
+        access = get_access(workspace_id, request, session)
         access.require(role)
         return access
 

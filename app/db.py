@@ -17,17 +17,19 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 import psycopg
 from fastapi import Depends, Request
 from psycopg.abc import PQGen
 from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -182,6 +184,36 @@ def _postgres_setup(engine: Engine, *, connect_timeout: float,
         return connection
 
 
+# A pooled connection idle for longer than this is pinged before use.
+PING_AFTER_IDLE = 1.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Replace a pooled connection that died while idle (the database was
+    restarted, a proxy dropped it), so the app recovers by itself.
+
+    SQLAlchemy's pre-ping would cost every request a round trip; under load a
+    connection goes back into use within milliseconds, so only one that sat
+    idle is pinged. One that breaks in between fails its request with a 503,
+    and the disconnect it reports makes the pool replace every connection."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["giveask_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("giveask_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool retries with a new connection.
+            raise DisconnectionError(f"a pooled connection was dead: {error}") from error
+
+
 def _pooled(url: str, kwargs: dict[str, Any]) -> bool:
     if "poolclass" in kwargs or "pool" in kwargs:
         return False
@@ -212,10 +244,9 @@ def make_engine(url: str | None = None, *, settings: Settings | None = None,
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _sqlite_setup(engine, busy_timeout=settings.db_busy_timeout)
     else:
-        # A connection that died while idle in the pool is replaced on checkout,
-        # so the app recovers by itself once the database is back.
-        kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
+        if _pooled(url, kwargs) and not kwargs.get("pool_pre_ping"):
+            _ping_idle_connections(engine)
         if engine.dialect.driver == "psycopg":
             _postgres_setup(
                 engine, connect_timeout=settings.db_connect_timeout,
@@ -271,20 +302,44 @@ def reads_only(request: Request) -> bool:
         request.method == "POST" and request.url.path.endswith(READ_ONLY_POSTS))
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work, committed before the response is sent.
+
+    Opening a session does no I/O, so it happens on the event loop; ending it
+    (commit or rollback, then the connection back to the pool) runs in a
+    thread of its own, never queued behind requests that wait for one of the
+    pool's connections, as FastAPI does for generator dependencies."""
     engine = get_engine()
     read = reads_only(request)
     if read:
         engine = for_reads(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        # Read requests may keep answers for others (app/services/calendar_cache.py).
-        session.info["read_request"] = read
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = Session(engine, expire_on_commit=False)
+    # Read requests may keep answers for others (app/services/calendar_cache.py).
+    session.info["read_request"] = read
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_discard, session, limiter=anyio.CapacityLimiter(1))
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_finish, session, limiter=anyio.CapacityLimiter(1))
+
+
+def _finish(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        _discard(session)
+        raise
+    session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 # "function" scope: the commit happens before the response is sent, so a

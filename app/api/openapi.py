@@ -76,6 +76,11 @@ def _all_params(dependant: Dependant, kind: str) -> list[Any]:
     return found
 
 
+def signs_in(calls: list[Callable[..., Any]]) -> bool:
+    """Whether a route asks who is calling (the role checks do, themselves)."""
+    return get_principal in calls or _required_role(calls) is not None
+
+
 def _required_role(calls: list[Callable[..., Any]]) -> str | None:
     for call in calls:
         name = getattr(call, "__name__", "")
@@ -88,7 +93,7 @@ def problem_statuses(route: Any, method: str) -> set[int]:
     """The error statuses a route can answer, from what it is made of."""
     dependant: Dependant = route.dependant
     calls = list(_calls(dependant))
-    authenticated = get_principal in calls
+    authenticated = signs_in(calls)
     headers = {getattr(p, "alias", p.name).lower() for p in _all_params(dependant, "header_params")}
     has_body = route.body_field is not None
     # 422 everywhere: NUL bytes and lone surrogates in any path, query or header
@@ -191,7 +196,7 @@ def document(app: FastAPI) -> dict[str, Any]:
             responses.pop("422", None)
             for status in sorted(statuses):
                 responses.setdefault(str(status), _problem_response(status))
-            if get_principal in list(_calls(context.dependant)):
+            if signs_in(list(_calls(context.dependant))):
                 operation["security"] = SECURITY
             # A route that takes the Response sets its ETag there (see app.api.http).
             read = responses.get("200")

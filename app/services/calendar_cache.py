@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.models import Workspace
@@ -70,17 +70,40 @@ class Kept:
 KEPT = Kept()
 
 
+STAMP = "calendar_stamp"
+
+
+def note_loaded(session: Session, workspace: Workspace) -> None:
+    """`workspace` was just read from its row in this transaction (access
+    checks read it first): its stamp needs no query of its own. The object is
+    held here too, as the session's identity map holds it only weakly."""
+    session.info[STAMP] = (session.get_transaction(), workspace.id,
+                           (int(workspace.calendar_revision), int(workspace.version)),
+                           workspace)
+
+
+def loaded_here(session: Session, workspace_id: str) -> Workspace | None:
+    """The workspace as this transaction has read its row, if it has."""
+    memo = session.info.get(STAMP)
+    if memo is None or memo[0] is not session.get_transaction() or memo[1] != workspace_id:
+        return None
+    found: Workspace | None = memo[3]
+    return found
+
+
+_STAMP = select(W.calendar_revision, W.version).where(W.id == bindparam("workspace_id"))
+
+
 def stamp(session: Session, workspace_id: str) -> tuple[int, int] | None:
     """The workspace's stamp, read once per transaction: the page's several
     kept parts are all checked against the same one."""
-    transaction = session.get_transaction()
-    memo = session.info.get("calendar_stamp")
-    if memo is not None and memo[0] is transaction and memo[1] == workspace_id:
-        return memo[2]
-    row = session.execute(
-        select(W.calendar_revision, W.version).where(W.id == workspace_id)).first()
+    memo = session.info.get(STAMP)
+    if memo is not None and memo[0] is session.get_transaction() and memo[1] == workspace_id:
+        found: tuple[int, int] | None = memo[2]
+        return found
+    row = session.execute(_STAMP, {"workspace_id": workspace_id}).first()
     found = (int(row[0]), int(row[1])) if row is not None else None
-    session.info["calendar_stamp"] = (session.get_transaction(), workspace_id, found)
+    session.info[STAMP] = (session.get_transaction(), workspace_id, found, None)
     return found
 
 

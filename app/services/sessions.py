@@ -17,6 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select, update
 
 from app.models import User, UserSession
@@ -50,6 +51,15 @@ def start_session(*, session: Session, user: User, now: datetime,
     return secret
 
 
+# Every page asks it: built once, SQLAlchemy keeps it compiled; the user
+# comes in the same query.
+_BY_SECRET = (
+    select(UserSession, User)
+    .join(User, col(User.id) == col(UserSession.user_id))
+    .where(UserSession.secret_hash == bindparam("digest"))
+)
+
+
 def resolve(*, session: Session, secret: str | None, seen: float | None, now: datetime,
             policy: SessionPolicy) -> ActiveSession | None:
     """The live session of this cookie, or None when it ended or timed out."""
@@ -57,13 +67,11 @@ def resolve(*, session: Session, secret: str | None, seen: float | None, now: da
         return None
     if now.timestamp() - seen > policy.idle.total_seconds():
         return None
-    row = session.exec(
-        select(UserSession).where(UserSession.secret_hash == token_hash(secret))
-    ).first()
-    if row is None or row.ended_at is not None or now - row.created_at > policy.absolute:
+    found = session.exec(_BY_SECRET, params={"digest": token_hash(secret)}).first()
+    if found is None:
         return None
-    user = session.get(User, row.user_id)
-    if user is None:
+    row, user = found
+    if row.ended_at is not None or now - row.created_at > policy.absolute:
         return None
     return ActiveSession(user=user, row=row)
 

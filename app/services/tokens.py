@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.db import best_effort_write, utcnow
 from app.errors import FieldError, Forbidden, Invalid, NotFound, Unauthorized
 from app.models import ApiToken, Membership, Workspace
 from app.security import new_token, token_hash
+from app.services import calendar_cache
 from app.services.access import ROLE_RANK, Access, Principal
 
 # Writing last_used_at on every request would turn each read into a write;
@@ -54,11 +56,24 @@ def revoke_token(*, session: Session, access: Access, token_id: str) -> ApiToken
     return token
 
 
+# Every API request runs it: built once (SQLAlchemy then keeps its compiled
+# form). The token's workspace comes along, as the request goes on to check
+# access to it (app/services/access.py).
+_BY_DIGEST = (
+    select(ApiToken, Workspace)
+    .join(Workspace, col(Workspace.id) == col(ApiToken.workspace_id))
+    .where(ApiToken.token_hash == bindparam("digest"))
+    .execution_options(populate_existing=True)
+)
+
+
 def authenticate_token(*, session: Session, secret: str) -> Principal:
     invalid = Unauthorized("The token is not valid: it is unknown, mistyped or revoked.")
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_hash(secret))).first()
-    if token is None or token.revoked_at is not None:
+    row = session.exec(_BY_DIGEST, params={"digest": token_hash(secret)}).first()
+    if row is None or row[0].revoked_at is not None:
         raise invalid
+    token, workspace = row
+    calendar_cache.note_loaded(session, workspace)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
         # Within a read this write gives way to a busy writer (SQLite).

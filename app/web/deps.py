@@ -36,9 +36,11 @@ def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> Non
 CsrfChecked = Depends(check_csrf)
 
 
-def web_access(workspace_id: str, user: CurrentUser, session: SessionDep) -> Access:
+def web_access(workspace_id: str, request: Request, session: SessionDep) -> Access:
     """The signed-in user's access to the workspace in the path; another
-    workspace's page is a 404 like any unknown page."""
+    workspace's page is a 404 like any unknown page. It signs the user in
+    itself (current_user), in the same trip to the thread pool."""
+    user = current_user(request, session)
     return workspace_access(session=session, principal=Principal(user_id=user.id),
                             workspace_id=workspace_id)
 
