@@ -6,6 +6,8 @@ asked for (jinja2-fragments), a plain request the whole page.
 
 from __future__ import annotations
 
+import itertools
+import secrets
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,6 +34,24 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+class KeptHtml:
+    """A rendered block kept as UTF-8 bytes (the calendar's weeks: most of
+    the page). A page shows it through its marker, a comment no escaped text
+    can forge, which render() swaps for the bytes after the template ran: the
+    kept HTML is never copied, escaped or encoded again."""
+
+    __slots__ = ("body", "marker")
+    _numbers = itertools.count()
+    _process = secrets.token_hex(8)
+
+    def __init__(self, html: str) -> None:
+        self.body = html.encode()
+        self.marker = Markup(f"<!--kept-html {self._process} {next(self._numbers)}-->")
+
+    def __html__(self) -> str:
+        return str(self.marker)
+
+
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *,
     status_code: int = 200, block: str | None = None,
@@ -42,12 +62,21 @@ def render(
                                               block_name=block)
     else:
         response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code)
-    return cast(HTMLResponse, response)
+    kept = [value for value in ctx.values() if isinstance(value, KeptHtml)]
+    if not kept:
+        return cast(HTMLResponse, response)
+    body = bytes(response.body)
+    for part in kept:
+        body = body.replace(part.marker.encode(), part.body, 1)
+    headers = {k: v for k, v in response.headers.items()
+               if k not in ("content-length", "content-type")}
+    return HTMLResponse(body, status_code=response.status_code, headers=headers,
+                        background=response.background)
 
 
-def render_block_text(name: str, block: str, context: dict[str, Any]) -> Markup:
+def render_block_text(name: str, block: str, context: dict[str, Any]) -> KeptHtml:
     """One block of a template as HTML, to keep and put into pages as it is."""
-    return Markup(render_block(TEMPLATES.env, name, block, **context))
+    return KeptHtml(render_block(TEMPLATES.env, name, block, **context))
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
