@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import outage
+from app.admission import Admission
 from app.api import api_router, openapi, problems
 from app.config import Settings, get_settings
 from app.crash_guard import CrashGuard, keep_secrets_out_of_logs
@@ -103,6 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     paging.configure(settings.resolved_secret_key())
     webhook_events.install()  # changes write their webhook events as they commit
     keep_secrets_out_of_logs()
+    # No more requests at a time than the database pool has connections
+    # (app/admission.py); the rest wait their turn on the event loop.
+    app.add_middleware(Admission, limit=settings.threads)
     # Inside the session middleware, so both can render the error page.
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
     app.add_middleware(CrashGuard)
