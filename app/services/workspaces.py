@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
@@ -93,6 +95,34 @@ def list_workspaces(
     found = [(w, r) for w, r in session.exec(query).all()]
     next_cursor = encode_cursor(found[limit - 1][0].id) if len(found) > limit else None
     return found[:limit], next_cursor
+
+
+SWITCHER_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class SwitcherEntry:
+    id: str
+    name: str
+    archived_at: datetime | None
+
+
+# Every workspace page's switcher runs it: built once, columns only.
+_SWITCHER = (
+    select(Workspace.id, Workspace.name, Workspace.archived_at, Membership.role)
+    .join(Membership, col(Membership.workspace_id) == col(Workspace.id))
+    .where(Membership.user_id == bindparam("user_id"))
+    .order_by(col(Workspace.id))
+    .limit(SWITCHER_LIMIT)
+)
+
+
+def switcher(*, session: Session, user_id: str | None) -> list[tuple[SwitcherEntry, str]]:
+    """The workspaces a person can switch to (the first 500), with their role."""
+    if user_id is None:
+        return []
+    return [(SwitcherEntry(id=i, name=n, archived_at=a), r)
+            for i, n, a, r in session.exec(_SWITCHER, params={"user_id": user_id})]
 
 
 def find_workspace(*, session: Session, name_or_id: str) -> Workspace:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.services import approvals, calendar_cache
 from app.services import workspaces as workspace_service
-from app.services.access import Access, Principal
+from app.services.access import Access
 
 
 @dataclass
@@ -23,8 +23,7 @@ class Nav:
 
 
 def nav(session: Session, access: Access, here: str) -> Nav:
-    rows, _ = workspace_service.list_workspaces(
-        session=session, principal=Principal(user_id=access.user_id), limit=500, cursor=None)
+    rows = workspace_service.switcher(session=session, user_id=access.user_id)
     def counts() -> tuple[int, int]:
         waiting = len(approvals.weeks_waiting(session=session, access=access)) \
             if access.can("lead") else 0
