@@ -72,11 +72,13 @@ class Settings(BaseSettings):
     db_statement_timeout: float = 5
     db_pool_timeout: float = 5
     db_busy_timeout: float = 5
-    # Requests run in a thread pool of this size per process; the database pool
-    # holds as many connections (db_pool_size kept open, the rest opened under
-    # load), so a request never waits for a connection its thread could use.
-    # PostgreSQL needs workers x threads below its max_connections (100).
-    threads: int = Field(default=40, ge=1, le=1000)
+    # At most this many requests at a time per process (app/admission.py), with
+    # as many threads and database connections (db_pool_size kept open, the
+    # rest opened under load). PostgreSQL needs workers x threads below its
+    # max_connections (100). Eight at a time keep two cores busy with a nearby database; more only
+    # make each request wait longer for the GIL (docs/performance.md). A
+    # distant database, whose every answer takes milliseconds, wants more.
+    threads: int = Field(default=8, ge=1, le=1000)
     db_pool_size: int = Field(default=10, ge=1, le=1000)
     # The Retry-After sent with a 503 while the database is unavailable.
     db_retry_after: int = 5
