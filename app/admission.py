@@ -5,8 +5,8 @@ and in between it needs threads from the pool for its next steps. When more
 requests arrive than the database pool has connections, those without one
 wait for it inside a thread; once every thread is taken that way, the
 requests holding the connections can get no thread to finish with, and all of
-them stall until the pool's timeout answers 503. With 40 threads that takes
-about 80 requests at once on one process: a burst, not a siege.
+them stall until the pool's timeout answers 503: about twice as many requests
+at once as the process has threads, a burst rather than a siege.
 
 So at most as many requests as the pool has connections are let in at a time
 (`GIVEASK_THREADS`, which sizes both); the others wait on the event loop, in

@@ -82,12 +82,19 @@ def note_loaded(session: Session, workspace: Workspace) -> None:
                            workspace)
 
 
-def loaded_here(session: Session, workspace_id: str) -> Workspace | None:
-    """The workspace as this transaction has read its row, if it has."""
-    memo = session.info.get(STAMP)
+def _memo(session: Session, workspace_id: str) -> tuple[Any, ...] | None:
+    """What this transaction noted of the workspace: (transaction, id, stamp,
+    the workspace if its whole row was read)."""
+    memo: tuple[Any, ...] | None = session.info.get(STAMP)
     if memo is None or memo[0] is not session.get_transaction() or memo[1] != workspace_id:
         return None
-    found: Workspace | None = memo[3]
+    return memo
+
+
+def loaded_here(session: Session, workspace_id: str) -> Workspace | None:
+    """The workspace as this transaction has read its row, if it has."""
+    memo = _memo(session, workspace_id)
+    found: Workspace | None = memo[3] if memo is not None else None
     return found
 
 
@@ -97,8 +104,8 @@ _STAMP = select(W.calendar_revision, W.version).where(W.id == bindparam("workspa
 def stamp(session: Session, workspace_id: str) -> tuple[int, int] | None:
     """The workspace's stamp, read once per transaction: the page's several
     kept parts are all checked against the same one."""
-    memo = session.info.get(STAMP)
-    if memo is not None and memo[0] is session.get_transaction() and memo[1] == workspace_id:
+    memo = _memo(session, workspace_id)
+    if memo is not None:
         found: tuple[int, int] | None = memo[2]
         return found
     row = session.execute(_STAMP, {"workspace_id": workspace_id}).first()
