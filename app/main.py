@@ -25,6 +25,7 @@ from app.crash_guard import CrashGuard, keep_secrets_out_of_logs
 from app.db import utcnow
 from app.errors import AppError, Unauthorized
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
+from app.memory import freeze_start_up
 from app.services import paging, webhook_events
 from app.web import web_router
 from app.web.render import render_error
@@ -88,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The sync routes' thread pool, sized to the database pool (config.py).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        if getattr(_app.state, "serving", False):
+            freeze_start_up()
         yield
 
     app = FastAPI(
@@ -166,4 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_factory() -> FastAPI:
     """For `uvicorn --factory app.main:app_factory` (the CLI's serve)."""
-    return create_app()
+    app = create_app()
+    # A serving process (not a test's app) freezes what start-up built (memory.py).
+    app.state.serving = True
+    return app
