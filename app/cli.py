@@ -88,7 +88,8 @@ def migrate() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: GIVEASK_HOST or 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="Default: GIVEASK_PORT or 8000")] = None,
-    workers: Annotated[int | None, typer.Option(help="uvicorn worker processes")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes, each listening on the port")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
     demo: Annotated[bool, typer.Option(
         "--demo/--no-demo",
@@ -96,7 +97,8 @@ def serve(
              "instance, set up in the browser at /setup)")] = False,
 ) -> None:
     """Migrate the database, then serve the app with uvicorn."""
-    import uvicorn
+    from app.serving import Serving
+    from app.serving import serve as serve_app
 
     settings = get_settings()
     settings.resolved_secret_key()  # refuse to start in production without a real secret
@@ -115,11 +117,10 @@ def serve(
     if fresh:
         typer.echo(f"A new instance: open http://{bind_host}:{bind_port}/setup to create the "
                    "first admin and workspace.")
-    uvicorn.run(
-        "app.main:app_factory", factory=True, host=bind_host, port=bind_port,
-        workers=workers or settings.workers, reload=reload, log_level=settings.log_level.lower(),
-        proxy_headers=True, loop="auto", http="auto",
-    )
+    serve_app(Serving(
+        factory="app.main:app_factory", host=bind_host, port=bind_port,
+        workers=workers or settings.workers, log_level=settings.log_level.lower(),
+    ), reload=reload)
 
 
 def _mail_sender(settings: Settings, *, say_if_missing: bool) -> Callable[[Mail], None] | None:

@@ -1,8 +1,9 @@
 """The week calendar over HTTP, against the stack's ceiling.
 
 What is measured
-    The real app, served as in production (``uvicorn --factory
-    app.main:app_factory --workers 2`` on 127.0.0.1), first on SQLite (a
+    The real app, served as ``giveask serve --workers 2`` serves it
+    (``python -m app.serving --factory app.main:app_factory --workers 2``, two
+    uvicorn processes each listening on the port, on 127.0.0.1), first on SQLite (a
     temporary directory), then on PostgreSQL when it answers (a database of its
     own, ``giveask_bench_http``, created and dropped here). The database is
     the one bench/calendar.py builds, migrated as the app does: one workspace in
@@ -159,7 +160,7 @@ def start_server(name: str, factory: str, folder: Path, env: dict[str, str],
         log_path = folder / f"{name}-{port}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", factory,
+                [sys.executable, "-m", "app.serving", "--factory", factory,
                  "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                  "--log-level", "warning", "--no-access-log"],
                 cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
