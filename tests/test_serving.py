@@ -3,6 +3,7 @@ the connections and stop together (app/serving.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -48,10 +49,8 @@ def wait_until_serving(port: int, workers: int, process: subprocess.Popen[bytes]
     seen: set[int] = set()
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
-        try:
+        with contextlib.suppress(httpx.HTTPError):
             seen |= set(pids_of(port, 8))
-        except httpx.HTTPError:
-            pass
         if len(seen) >= workers:
             return seen
         time.sleep(0.2)
