@@ -74,6 +74,22 @@
     }
   });
 
+  // A card's id is "post-" and the post's id.
+  function postIdOf(card) { return card.id.replace(/^post-/, ""); }
+
+  // A card's link opens the post in the dialog. The link alone (one handler
+  // here, not an hx-get on each of a week's hundreds of cards) still opens the
+  // edit page without script, and in a new tab with a modifier key.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.post-link");
+    if (!link || !window.htmx || !document.getElementById("dialog-body")) { return; }
+    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+        event.shiftKey || event.altKey) { return; }
+    event.preventDefault();
+    window.htmx.ajax("GET", link.getAttribute("href"),
+                     { source: link, target: "#dialog-body", swap: "innerHTML" });
+  });
+
   // Drag a post to another day; the time of day is kept, and the server checks
   // the move first (a dialog asks to confirm when it would add warnings).
   var dragged = null;
@@ -83,7 +99,7 @@
     dragged = card;
     card.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
-    event.dataTransfer.setData("text/plain", card.dataset.postId);
+    event.dataTransfer.setData("text/plain", postIdOf(card));
   });
   document.addEventListener("dragend", function () {
     if (dragged) { dragged.classList.remove("dragging"); }
@@ -103,7 +119,7 @@
     if (!day || !dragged) { return; }
     event.preventDefault();
     var cal = document.getElementById("calendar");
-    var postId = dragged.dataset.postId;
+    var postId = postIdOf(dragged);
     var version = dragged.dataset.version;
     day.classList.remove("drop-target");
     if (dragged.closest(".day") === day) { return; }
