@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # distant database, whose every answer takes milliseconds, wants more.
     threads: int = Field(default=8, ge=1, le=1000)
     db_pool_size: int = Field(default=10, ge=1, le=1000)
+    # On PostgreSQL, a kept calendar week is sent from the event loop after one
+    # query on a small pool of its own (up to KEPT_READ_CONNECTIONS more
+    # connections per process; app/services/kept_reads.py).
+    reads_on_loop: bool = True
     # The Retry-After sent with a 503 while the database is unavailable.
     db_retry_after: int = 5
     # /healthz answers 503 when the database has not answered within this.

@@ -20,13 +20,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import outage
 from app.admission import Admission
 from app.api import api_router, openapi, problems
+from app.api.kept_calendar import KeptCalendar
 from app.config import Settings, get_settings
 from app.crash_guard import CrashGuard, keep_secrets_out_of_logs
-from app.db import utcnow
+from app.db import get_engine, utcnow
 from app.errors import AppError, Unauthorized
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
 from app.memory import freeze_start_up
 from app.services import paging, webhook_events
+from app.services.kept_reads import KEPT_READ_CONNECTIONS, KeptReads
 from app.web import web_router
 from app.web.render import render_error
 
@@ -89,9 +91,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # The sync routes' thread pool, sized to the database pool (config.py).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        kept_reads = open_kept_reads(settings)
+        if kept_reads is not None:
+            await kept_reads.open()
+        _app.state.kept_reads = kept_reads
         if getattr(_app.state, "serving", False):
             freeze_start_up()
-        yield
+        try:
+            yield
+        finally:
+            _app.state.kept_reads = None
+            if kept_reads is not None:
+                await kept_reads.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -110,6 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # No more requests at a time than the database pool has connections
     # (app/admission.py); the rest wait their turn on the event loop.
     app.add_middleware(Admission, limit=settings.threads)
+    # Outside the admission queue: a kept read takes no thread (kept_reads.py).
+    app.add_middleware(KeptCalendar)
     # Inside the session middleware, so both can render the error page.
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
     app.add_middleware(CrashGuard)
@@ -165,6 +178,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return page
 
     return app
+
+
+def open_kept_reads(settings: Settings) -> KeptReads | None:
+    """The event loop's pool for kept calendar reads, on PostgreSQL."""
+    engine = get_engine()
+    if not settings.reads_on_loop or engine.dialect.name != "postgresql":
+        return None
+    return KeptReads(engine.url, size=KEPT_READ_CONNECTIONS,
+                     connect_timeout=settings.db_connect_timeout,
+                     statement_timeout=settings.db_statement_timeout)
 
 
 def app_factory() -> FastAPI:

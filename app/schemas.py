@@ -91,7 +91,7 @@ def _not_bool(value: Any) -> Any:
     return value
 
 
-def _parse_aware(value: Any) -> Any:
+def parse_aware(value: Any) -> Any:
     if isinstance(value, bool | int | float):
         raise ValueError("a time as an RFC 3339 string, like 2026-11-24T09:00:00+01:00")
     if isinstance(value, str):
@@ -122,7 +122,7 @@ def format_utc(value: datetime) -> str:
 
 
 # A time in, with its offset required; a time out, always UTC with "Z".
-AwareDatetime = Annotated[datetime, BeforeValidator(_parse_aware), AfterValidator(_to_utc)]
+AwareDatetime = Annotated[datetime, BeforeValidator(parse_aware), AfterValidator(_to_utc)]
 UtcOut = Annotated[datetime, PlainSerializer(format_utc, return_type=str)]
 # A local date in, as YYYY-MM-DD only; a count or a number in, never a boolean.
 Day = Annotated[date, BeforeValidator(_strict_day)]

@@ -8,6 +8,7 @@ Posts are read as plain rows, not ORM objects: this is the hot path.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -108,12 +109,18 @@ def calendar_json(*, session: Session, access: Access, start: datetime | None,
                   filters: CalendarFilter = CalendarFilter()) -> bytes:
     """The calendar as the API sends it: JSON, times in RFC 3339 UTC. Kept per
     process while the workspace's calendar is unchanged (calendar_cache.py)."""
-    tz = ZoneInfo(access.workspace.timezone)
-    first, after = _range(start, end, now, tz)
-    key = ("json", first, after, filters.channel_id, filters.kind, now.astimezone(tz).date())
+    key = json_key(access.workspace.timezone, start, end, now, filters)
     return calendar_cache.kept(session, access.workspace.id, key, lambda: orjson.dumps(
         calendar(session=session, access=access, start=start, end=end, now=now,
                  filters=filters), option=orjson.OPT_UTC_Z))
+
+
+def json_key(timezone: str, start: datetime | None, end: datetime | None, now: datetime,
+             filters: CalendarFilter) -> tuple[Hashable, ...]:
+    """What the calendar JSON is kept under (kept_reads.py looks it up too)."""
+    tz = ZoneInfo(timezone)
+    first, after = _range(start, end, now, tz)
+    return ("json", first, after, filters.channel_id, filters.kind, now.astimezone(tz).date())
 
 
 def _range(start: datetime | None, end: datetime | None, now: datetime,

@@ -1,0 +1,103 @@
+"""Kept calendar answers sent from the event loop (PostgreSQL).
+
+A kept week (calendar_cache.py) needs only its caller and its stamp checked,
+one row. On the usual path that row cost three trips to the thread pool, a
+session, ORM objects and BEGIN and COMMIT round trips: more than serving the
+answer itself, and under load the threads' turns at the interpreter lock were
+the calendar's p99. Here the token, its workspace and the stamp come in one
+autocommit query on an async connection, and a kept answer under that stamp
+is sent without a thread.
+
+This path only ever says yes. A token that is unknown, revoked, of another
+workspace or due for its last-used mark, a range the kept answers do not hold,
+a database that does not answer: each goes the usual way, which answers it by
+the same rules as every other request (and records the token's use). So a
+refusal, an error message or a write never has a second implementation here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import URL
+
+from app.security import token_hash
+from app.services import calendar_cache
+from app.services.access import ROLE_RANK
+from app.services.calendar import CalendarFilter, json_key
+from app.services.tokens import LAST_USED_PRECISION
+
+log = logging.getLogger(__name__)
+
+# Each read holds its connection for one round trip: a few serve a process.
+KEPT_READ_CONNECTIONS = 4
+# A connection must come quickly: a request that waits longer goes the usual way.
+CONNECTION_WAIT_SECONDS = 0.5
+
+_CALLER_AND_STAMP = (
+    "SELECT t.workspace_id, t.role, t.revoked_at, t.last_used_at,"
+    " w.timezone, w.calendar_revision, w.version"
+    " FROM api_token t JOIN workspace w ON w.id = t.workspace_id"
+    " WHERE t.token_hash = %s"
+)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class KeptReads:
+    """One process's pool for the reads above; opened and closed with the app."""
+
+    def __init__(self, url: URL, *, size: int, connect_timeout: float,
+                 statement_timeout: float) -> None:
+        options: dict[str, Any] = {"autocommit": True}
+        if connect_timeout > 0:
+            options["connect_timeout"] = max(2, int(connect_timeout + 0.999))
+        if statement_timeout > 0:
+            options["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self.pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+            conninfo, min_size=1, max_size=max(1, size), kwargs=options, open=False,
+            check=AsyncConnectionPool.check_connection, name="kept-reads")
+        self.served = 0
+
+    async def open(self) -> None:
+        # Not waiting: a database that is down at start-up leaves this path
+        # failing over to the usual one, which reports the outage.
+        await self.pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def calendar_json(self, *, secret: str, workspace_id: str, start: datetime | None,
+                            end: datetime | None, kind: str | None) -> bytes | None:
+        """The kept week's JSON if the token may read it now, else None."""
+        try:
+            async with self.pool.connection(timeout=CONNECTION_WAIT_SECONDS) as connection:
+                cursor = await connection.execute(_CALLER_AND_STAMP, (token_hash(secret),))
+                row = await cursor.fetchone()
+        except Exception as error:  # any failure: the usual path reports it
+            log.debug("kept read went the usual way: %r", error)
+            return None
+        if row is None:
+            return None
+        token_workspace, role, revoked_at, last_used_at, timezone, revision, version = row
+        if token_workspace != workspace_id or revoked_at is not None or role not in ROLE_RANK:
+            return None
+        now = datetime.now(UTC)
+        if last_used_at is None or now - _aware(last_used_at) > LAST_USED_PRECISION:
+            return None
+        try:
+            key = json_key(timezone, start, end, now, CalendarFilter(kind=kind))
+        except Exception:  # a bad range is the usual path's to explain
+            return None
+        found = calendar_cache.KEPT.get((workspace_id, *key), (int(revision), int(version)))
+        if not isinstance(found, bytes):
+            return None
+        self.served += 1
+        return found
