@@ -606,7 +606,7 @@ def measure_backend(backend: str, databases: Databases, folder: Path, wrk: Wrk |
     report = Report(backend=backend, targets=[])
 
     with ExitStack() as stack:
-        say(f"  starting the app: uvicorn --workers {options.workers} on {backend} ...")
+        say(f"  starting the app: {options.workers} workers on {backend} ...")
         app = start_server("app", "app.main:app_factory", folder, app_env(main_url),
                            options.workers)
         stack.callback(app.stop)
@@ -634,7 +634,7 @@ def measure_backend(backend: str, databases: Databases, folder: Path, wrk: Wrk |
         body_file.write_bytes(body.content)
         say(f"  the week: {report.week}; the page {len(page.content) / 1024:.0f} KB of HTML")
 
-        say(f"  starting the reference: uvicorn --workers {options.workers}, in memory ...")
+        say(f"  starting the reference: {options.workers} workers, in memory ...")
         reference = start_server("reference", "bench.reference_app:create_app", folder,
                                  {"GIVEASK_BENCH_REFERENCE_BODY": str(body_file)},
                                  options.workers)
@@ -746,7 +746,7 @@ def verdict(met: bool) -> str:
 
 def print_report(report: Report, options: Options) -> None:
     say("")
-    say(f"== {report.backend}: uvicorn --workers {options.workers}, wrk {options.threads} "
+    say(f"== {report.backend}: {options.workers} workers (app.serving), wrk {options.threads} "
         f"threads x {options.connections} connections, {options.rounds} round(s) of "
         f"{options.duration:g} s after a {options.warmup:g} s warm-up ==")
     say(f"   {report.week}; {report.body_note}")
