@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Each read holds its connection for one round trip: a few serve a process.
 KEPT_READ_CONNECTIONS = 4
+# As pg_stat_activity names this pool's connections.
+APPLICATION_NAME = "giveask-kept-reads"
 # A connection must come quickly: a request that waits longer goes the usual way.
 CONNECTION_WAIT_SECONDS = 0.5
 
@@ -55,15 +57,18 @@ class KeptReads:
 
     def __init__(self, url: URL, *, size: int, connect_timeout: float,
                  statement_timeout: float) -> None:
-        options: dict[str, Any] = {"autocommit": True}
+        options: dict[str, Any] = {"autocommit": True, "application_name": APPLICATION_NAME}
         if connect_timeout > 0:
             options["connect_timeout"] = max(2, int(connect_timeout + 0.999))
         if statement_timeout > 0:
             options["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+            # No check on checkout (a round trip each): a connection that broke
+            # fails its query, that request goes the usual way, and the pool
+            # drops the connection when it comes back.
             conninfo, min_size=1, max_size=max(1, size), kwargs=options, open=False,
-            check=AsyncConnectionPool.check_connection, name="kept-reads")
+            name="kept-reads")
         self.served = 0
 
     async def open(self) -> None:

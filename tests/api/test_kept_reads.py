@@ -10,6 +10,7 @@ to another connection, as it would be to another process).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import set_engine
-from app.services.kept_reads import KeptReads
+from app.services.kept_reads import APPLICATION_NAME, KeptReads
 from tests.api.test_analysis import add_post, day
 from tests.conftest import World, build_world
 
@@ -188,6 +189,25 @@ def test_without_a_token_or_with_a_wrong_one_the_route_answers(served: Served) -
     assert served.get(headers={"Authorization": "Bearer gka_not-a-token"}).status_code == 401
     assert served.get(headers={"Authorization": "Basic abc"}).status_code == 401
     assert served.reads.served == before
+
+
+def test_a_broken_connection_costs_one_request_the_usual_way(served: Served) -> None:
+    first, _, sent = kept_twice(served)
+    assert sent == 1
+    served.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+               " WHERE application_name = :name AND datname = current_database()",
+               name=APPLICATION_NAME)
+    answers = [served.get() for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert all(a.content == first.content for a in answers)
+    # The pool replaced what broke: the loop sends again.
+    before = served.reads.served
+    for _ in range(50):
+        served.get()
+        if served.reads.served > before:
+            break
+        time.sleep(0.1)
+    assert served.reads.served > before
 
 
 def test_sqlite_has_no_loop_reads(backend: str, fresh_client: TestClient) -> None:
