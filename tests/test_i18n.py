@@ -1,0 +1,66 @@
+"""Which language a reader gets (app/i18n.py)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from app import i18n
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    ("de-DE,de;q=0.9,en-US;q=0.8,en;q=0.7", "de"),
+    ("en-US,en;q=0.9,de;q=0.8", "en"),
+    ("fr-FR,fr;q=0.9,de;q=0.5", "de"),           # French first, which we lack
+    ("en;q=0.2, de-AT;q=0.8", "de"),             # by quality, not by order
+    ("de-CH", "de"),
+    ("fr, it", None),
+    ("*", None),
+    ("", None),
+    (None, None),
+    ("de;q=0, en", "en"),                        # q=0 means "not this one"
+    ("de;q=abc, en", "en"),                      # a broken q-value is passed over
+    ("x-klingon, 12345, ;;;, de", "de"),         # junk tags are passed over
+    ("," * 5000 + "de", None),                   # only the first 32 tags are read
+])
+def test_the_browser_language(header: str | None, language: str | None) -> None:
+    assert i18n.from_accept_language(header) == language
+
+
+def test_the_persons_choice_comes_first_then_the_browser_then_the_workspace() -> None:
+    assert i18n.choose(preferred="de", accept_language="en", workspace_default="en") == "de"
+    assert i18n.choose(preferred=None, accept_language="de", workspace_default="en") == "de"
+    assert i18n.choose(preferred=None, accept_language="fr", workspace_default="de") == "de"
+    assert i18n.choose(preferred="fr", accept_language=None, workspace_default=None) == "en"
+    assert i18n.choose(preferred=None, accept_language=None, workspace_default=None) == "en"
+
+
+def test_speaking_sets_the_language_for_a_block_and_no_further() -> None:
+    assert i18n.current() == "en"
+    with i18n.speaking("de"):
+        assert i18n.current() == "de"
+        with i18n.speaking("xx"):
+            assert i18n.current() == "en"
+        assert i18n.current() == "de"
+    assert i18n.current() == "en"
+
+
+def test_another_thread_keeps_its_own_language() -> None:
+    seen: list[str] = []
+
+    def other() -> None:
+        seen.append(i18n.current())
+
+    with i18n.speaking("de"):
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+        assert i18n.current() == "de"
+    assert seen == ["en"]
+
+
+def test_english_is_the_source_language() -> None:
+    with i18n.speaking("en"):
+        assert i18n.gettext("Sign out") == "Sign out"
+        assert i18n.ngettext("%(n)s post", "%(n)s posts", 2) == "%(n)s posts"
