@@ -15,7 +15,9 @@ RUN useradd --create-home --uid 10001 giveask
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
-RUN python -m pip install --upgrade pip && python -m pip install .
+# The language catalogs are compiled first, so the install takes the .mo files along.
+RUN python -m pip install --upgrade pip && python -m pip install "Babel>=2.14" \
+    && pybabel compile -d app/locale && python -m pip install .
 
 USER giveask
 EXPOSE 8000

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest bench fuzz clean
+.PHONY: help install run test lint typecheck pytest bench fuzz clean catalogs messages
 
 help:
 	@echo "make run    set up, migrate, load the demo if empty, serve on http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make bench  engine, calendar, suggestion, import, webhook and HTTP load benchmarks (figures and ratios)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make fuzz   schemathesis against the served app on SQLite and PostgreSQL"
+	@echo "make messages  extract the words to translate and update the catalogs in app/locale"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -22,9 +23,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The language catalogs: .po in the repository, .mo compiled here (app/i18n.py).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/locale/*/LC_MESSAGES/messages.po))
 
-run: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+catalogs: $(CATALOGS)
+
+# After changing words in the code or templates: extract them and update every
+# catalog (new words come untranslated; tests/test_catalogs.py lists them).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project Giveask \
+		--copyright-holder Giveask -o app/locale/messages.pot app
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching
+
+install: $(STAMP) catalogs
+
+run: $(STAMP) catalogs
 	$(BIN)/giveask migrate
 	$(BIN)/giveask demo --if-empty
 	@echo "Sign in at http://$${GIVEASK_HOST:-127.0.0.1}:$${GIVEASK_PORT:-8000}/login with a demo account above (e.g. editor@demo.giveask.test)."
@@ -36,20 +52,20 @@ lint: $(STAMP)
 
 typecheck: lint
 
-pytest: $(STAMP)
+pytest: $(STAMP) catalogs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test: $(STAMP)
+test: $(STAMP) catalogs
 	$(BIN)/ruff check app tests bench migrations
 	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # GIVEASK_FUZZ_SEED=<n> replays a run (=random explores); GIVEASK_FUZZ_BACKENDS=sqlite
 # picks one backend; PostgreSQL needs GIVEASK_TEST_DATABASE_URL.
-fuzz: $(STAMP)
+fuzz: $(STAMP) catalogs
 	$(BIN)/python -m tests.fuzz
 
-bench: $(STAMP)
+bench: $(STAMP) catalogs
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/calendar.py
 	$(BIN)/python bench/suggestions.py

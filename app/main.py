@@ -29,6 +29,7 @@ from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
 from app.memory import freeze_start_up
 from app.services import paging, webhook_events
 from app.services.kept_reads import KEPT_READ_CONNECTIONS, KeptReads
+from app.speaking import Language
 from app.web import web_router
 from app.web.render import render_error
 
@@ -123,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Admission, limit=settings.threads)
     # Outside the admission queue: a kept read takes no thread (kept_reads.py).
     app.add_middleware(KeptCalendar)
+    # Before the kept reads: a kept answer is kept per language (calendar_cache.py).
+    app.add_middleware(Language)
     # Inside the session middleware, so both can render the error page.
     app.add_middleware(InputGuard, limit=MAX_BODY_BYTES)
     app.add_middleware(CrashGuard)

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
+from app import i18n
 from app.models import Workspace
 
 T = TypeVar("T")
@@ -123,7 +124,7 @@ def kept(session: Session, workspace_id: str, key: tuple[Hashable, ...],
     current = stamp(session, workspace_id)
     if current is None:
         return compute()
-    full_key = (workspace_id, *key)
+    full_key = (workspace_id, i18n.current(), *key)
     found = KEPT.get(full_key, current)
     if found is not None:
         return found

@@ -25,6 +25,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import URL
 
+from app import i18n
 from app.security import token_hash
 from app.services import calendar_cache
 from app.services.access import ROLE_RANK
@@ -101,7 +102,8 @@ class KeptReads:
             key = json_key(timezone, start, end, now, CalendarFilter(kind=kind))
         except Exception:  # a bad range is the usual path's to explain
             return None
-        found = calendar_cache.KEPT.get((workspace_id, *key), (int(revision), int(version)))
+        found = calendar_cache.KEPT.get((workspace_id, i18n.current(), *key),
+                                        (int(revision), int(version)))
         if not isinstance(found, bytes):
             return None
         self.served += 1

@@ -17,9 +17,17 @@ from jinja2_fragments import render_block
 from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
+from app import i18n
 from app.security import new_csrf_token, stored_csrf
 
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
+# Words in the reader's language (app/i18n.py): {{ _("…") }} and {% trans %}
+# look them up per request, in macros as in pages.
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
+TEMPLATES.env.globals["language"] = i18n.current
+TEMPLATES.env.globals["languages"] = i18n.LANGUAGES
 
 
 def csrf_token(request: Request) -> str:

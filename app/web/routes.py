@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app import i18n
 from app.auth import (
     account_policy,
     begin_cookie_session,
@@ -18,10 +19,12 @@ from app.auth import (
     session_user,
 )
 from app.db import SessionDep
+from app.errors import Invalid
 from app.routers import Router
 from app.services import account, setup
 from app.services import workspaces as workspace_service
 from app.services.access import Principal
+from app.speaking import LANGUAGE_COOKIE
 from app.web.deps import CsrfChecked, CurrentUser
 from app.web.render import render
 
@@ -105,3 +108,15 @@ def login(
 def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     end_cookie_session(request, session)
     return RedirectResponse("/login", status_code=303)
+
+
+@router.post("/language", dependencies=[CsrfChecked])
+def choose_language(request: Request, language: Annotated[str, Form()] = "",
+                    next: Annotated[str, Form()] = "/") -> Response:
+    """The footer's switcher: the reader's language, kept in a cookie for a year."""
+    if language not in i18n.LANGUAGES:
+        raise Invalid.one("language", "must be one of " + ", ".join(i18n.LANGUAGES))
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True,
+                        samesite="lax", secure=request_settings(request).secure_cookies)
+    return response

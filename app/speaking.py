@@ -1,0 +1,47 @@
+"""Sets each request's language (app/i18n.py) before anything else reads it.
+
+A page reader's own choice is the switcher's cookie; an API client says what it
+wants with Accept-Language. Either way the workspace's default comes after.
+"""
+
+from __future__ import annotations
+
+from http.cookies import CookieError, SimpleCookie
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import i18n
+
+LANGUAGE_COOKIE = "giveask_lang"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def cookie_language(cookie_header: str | None) -> str | None:
+    if not cookie_header:
+        return None
+    try:
+        cookies = SimpleCookie(cookie_header)
+    except CookieError:
+        return None
+    morsel = cookies.get(LANGUAGE_COOKIE)
+    return morsel.value if morsel is not None and morsel.value in i18n.LANGUAGES else None
+
+
+class Language:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            api = scope["path"].startswith("/api/")
+            i18n.set_current(i18n.choose(
+                preferred=None if api else cookie_language(_header(scope, b"cookie")),
+                accept_language=_header(scope, b"accept-language"),
+                workspace_default=None))
+        await self.app(scope, receive, send)
