@@ -16,10 +16,14 @@ import gettext as _gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import UTC, date, datetime
+from datetime import time as dtime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -102,3 +106,57 @@ def choose(*, preferred: str | None, accept_language: str | None,
         if language is not None and language in LANGUAGES:
             return language
     return DEFAULT
+
+
+# ---- dates, times and numbers in the reader's language --------------------------
+#
+# A style names what a date shows; its pattern (CLDR's, as Babel formats them)
+# is itself a word of the catalog, in the context "date pattern", so a language
+# brings its own order and punctuation: "Tue 15 Dec" is "Di., 15. Dez.".
+# Times are 24-hour in every language.
+def N_(context: str, message: str) -> str:
+    """Marks a word for the catalog (as pgettext would) where it is read later."""
+    return message
+
+
+STYLES: dict[str, str] = {
+    "time": N_("date pattern", "HH:mm"),
+    "weekday": N_("date pattern", "EEE"),
+    "weekday_long": N_("date pattern", "EEEE"),
+    "day": N_("date pattern", "EEE d MMM"),
+    "day_long": N_("date pattern", "EEEE d MMMM"),
+    "day_year": N_("date pattern", "EEE d MMM y"),
+    "date": N_("date pattern", "d MMM y"),
+    "day_month": N_("date pattern", "d MMM"),
+    "month_year": N_("date pattern", "MMMM y"),
+    "day_time": N_("date pattern", "EEE d MMM, HH:mm"),
+    "day_year_time": N_("date pattern", "EEE d MMM y, HH:mm"),
+    "date_time": N_("date pattern", "d MMM, HH:mm"),
+    "long_date_time": N_("date pattern", "d MMMM y, HH:mm"),
+}
+# The locale whose names Babel uses for each language.
+LOCALES: dict[str, str] = {"en": "en", "de": "de_DE"}
+
+
+def date_pattern(style: str) -> str:
+    return pgettext("date pattern", STYLES[style])
+
+
+def when(value: datetime | date | dtime | None, style: str = "day") -> str:
+    """`value` as the reader reads it; an aware time stays in its own zone."""
+    if value is None:
+        return ""
+    locale = LOCALES.get(current(), LOCALES[DEFAULT])
+    pattern = date_pattern(style)
+    if isinstance(value, datetime):
+        return format_datetime(value, pattern, tzinfo=value.tzinfo or UTC, locale=locale)
+    if isinstance(value, date):
+        return format_date(value, pattern, locale=locale)
+    return format_time(value.replace(tzinfo=None), pattern, tzinfo=UTC, locale=locale)
+
+
+def number(value: float | int, digits: int = 0) -> str:
+    """A number with the reader's decimal mark ("2,5" in German)."""
+    locale = LOCALES.get(current(), LOCALES[DEFAULT])
+    return format_decimal(round(value, digits), format=f"#,##0.{'0' * digits}" if digits
+                          else "#,##0", locale=locale)

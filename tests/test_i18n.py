@@ -64,3 +64,30 @@ def test_english_is_the_source_language() -> None:
     with i18n.speaking("en"):
         assert i18n.gettext("Sign out") == "Sign out"
         assert i18n.ngettext("%(n)s post", "%(n)s posts", 2) == "%(n)s posts"
+
+
+def test_dates_in_each_language_and_in_their_own_zone() -> None:
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    late = datetime(2026, 12, 15, 23, 30, tzinfo=ZoneInfo("Europe/Berlin"))  # 22:30 UTC
+    with i18n.speaking("en"):
+        assert i18n.when(late, "day") == "Tue 15 Dec"
+        assert i18n.when(late, "day_time") == "Tue 15 Dec, 23:30"
+        assert i18n.when(date(2026, 9, 1), "day_year") == "Tue 1 Sep 2026"
+    with i18n.speaking("de"):
+        assert i18n.when(late, "day") == "Di., 15. Dez."
+        assert i18n.when(late, "day_long") == "Dienstag, 15. Dezember"
+        assert i18n.when(late, "time") == "23:30"
+        assert i18n.when(time(9, 5), "time") == "09:05"
+        assert i18n.when(date(2026, 3, 1), "month_year") == "März 2026"
+        assert i18n.when(None) == ""
+
+
+def test_numbers_with_the_readers_decimal_mark() -> None:
+    with i18n.speaking("de"):
+        assert i18n.number(2.5, 1) == "2,5"
+        assert i18n.number(12345) == "12.345"
+    with i18n.speaking("en"):
+        assert i18n.number(2.5, 1) == "2.5"
+        assert i18n.number(12345) == "12,345"

@@ -28,6 +28,8 @@ TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
 TEMPLATES.env.globals["language"] = i18n.current
 TEMPLATES.env.globals["languages"] = i18n.LANGUAGES
+TEMPLATES.env.filters["when"] = i18n.when
+TEMPLATES.env.filters["number"] = i18n.number
 
 
 def csrf_token(request: Request) -> str:
