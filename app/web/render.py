@@ -24,6 +24,8 @@ TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 # Words in the reader's language (app/i18n.py): {{ _("…") }} and {% trans %}
 # look them up per request, in macros as in pages.
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
+# {% trans %} blocks' line breaks and indents are not part of their words.
+TEMPLATES.env.policies["ext.i18n.trimmed"] = True
 TEMPLATES.env.install_gettext_callables(  # type: ignore[attr-defined]
     i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext)
 TEMPLATES.env.globals["language"] = i18n.current
