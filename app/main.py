@@ -188,7 +188,7 @@ def open_kept_reads(settings: Settings) -> KeptReads | None:
     engine = get_engine()
     if not settings.reads_on_loop or engine.dialect.name != "postgresql":
         return None
-    return KeptReads(engine.url, size=KEPT_READ_CONNECTIONS,
+    return KeptReads(engine, size=KEPT_READ_CONNECTIONS,
                      connect_timeout=settings.db_connect_timeout,
                      statement_timeout=settings.db_statement_timeout)
 

@@ -82,6 +82,9 @@ def serve(serving: Serving, *, reload: bool = False) -> None:
     """Serve until SIGINT or SIGTERM; a worker that dies is replaced."""
     import uvicorn
 
+    if serving.workers > 1 and serving.port == 0:
+        raise SystemExit("Several workers need a port of their own choosing, not 0: "
+                         "each would listen on another one.")
     if serving.workers <= 1 or reload or not reuse_port_available():
         uvicorn.run(host=serving.host, port=serving.port, workers=serving.workers,
                     reload=reload, **serving.uvicorn_config())
@@ -119,6 +122,10 @@ class Supervisor:
         try:
             while not self.stopping:
                 time.sleep(0.5)
+                # A stop signal reaches the workers too (Ctrl-C, a service
+                # manager's stop): those that end now are not to be replaced.
+                if self.stopping:
+                    break
                 self.replace_dead()
         finally:
             for process, _ in self.processes:

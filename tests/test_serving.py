@@ -131,3 +131,29 @@ def test_a_second_server_on_the_same_port_fails() -> None:
     finally:
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=60)
+
+
+def test_a_stop_sent_to_the_whole_group_at_start_up_is_a_clean_stop() -> None:
+    """Ctrl-C or a service manager signals every process at once; the workers
+    ending then is the stop, not a crash."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.serving", "--factory", "tests.pid_app:make",
+         "--port", str(port), "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until_serving(port, 2, process)
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 0, output.decode()
+    assert b"exited" not in output
+
+
+def test_port_zero_is_refused_for_several_workers() -> None:
+    process = start(0, 2)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"not 0" in output

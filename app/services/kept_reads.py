@@ -17,13 +17,15 @@ refusal, an error message or a write never has a second implementation here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import Engine
 
 from app import i18n
 from app.security import token_hash
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # Each read holds its connection for one round trip: a few serve a process.
 KEPT_READ_CONNECTIONS = 4
+# How long the path rests after a failure.
+REST_SECONDS = 5.0
 # As pg_stat_activity names this pool's connections.
 APPLICATION_NAME = "giveask-kept-reads"
 # A connection must come quickly: a request that waits longer goes the usual way.
@@ -53,23 +57,46 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def connect_options(engine: Engine, *, connect_timeout: float,
+                    statement_timeout: float) -> dict[str, Any]:
+    """The main engine's own connection parameters (the URL's options, such as
+    a search_path, included), with the same timeouts db.py adds."""
+    _, params = engine.dialect.create_connect_args(engine.url)
+    options: dict[str, Any] = {**params, "autocommit": True,
+                               "application_name": APPLICATION_NAME}
+    if connect_timeout > 0:
+        options["connect_timeout"] = max(2, int(connect_timeout + 0.999))
+    if statement_timeout > 0:
+        limit = f"-c statement_timeout={int(statement_timeout * 1000)}"
+        options["options"] = f"{options.get('options', '')} {limit}".strip()
+    return options
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    """A read left behind ends on its own; its outcome is of no more use."""
+    if not task.cancelled():
+        task.exception()
+
+
 class KeptReads:
     """One process's pool for the reads above; opened and closed with the app."""
 
-    def __init__(self, url: URL, *, size: int, connect_timeout: float,
+    def __init__(self, engine: Engine, *, size: int, connect_timeout: float,
                  statement_timeout: float) -> None:
-        options: dict[str, Any] = {"autocommit": True, "application_name": APPLICATION_NAME}
-        if connect_timeout > 0:
-            options["connect_timeout"] = max(2, int(connect_timeout + 0.999))
-        if statement_timeout > 0:
-            options["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
-        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        options = connect_options(engine, connect_timeout=connect_timeout,
+                                  statement_timeout=statement_timeout)
+        # A server that stops answering must not hold a request: past this the
+        # read gives up and the request goes the usual way.
+        self.answer_within = (statement_timeout or 5.0) + 1.0
         self.pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
             # No check on checkout (a round trip each): a connection that broke
             # fails its query, that request goes the usual way, and the pool
             # drops the connection when it comes back.
-            conninfo, min_size=1, max_size=max(1, size), kwargs=options, open=False,
+            "", min_size=1, max_size=max(1, size), kwargs=options, open=False,
             name="kept-reads")
+        # After a failure the path rests a moment: while the database is down,
+        # requests go straight to the route (and its 503) without waiting here.
+        self.resting_until = 0.0
         self.served = 0
 
     async def open(self) -> None:
@@ -80,15 +107,27 @@ class KeptReads:
     async def close(self) -> None:
         await self.pool.close()
 
+    async def _caller_and_stamp(self, digest: str) -> tuple[Any, ...] | None:
+        async with self.pool.connection(timeout=CONNECTION_WAIT_SECONDS) as connection:
+            cursor = await connection.execute(_CALLER_AND_STAMP, (digest,))
+            return await cursor.fetchone()
+
     async def calendar_json(self, *, secret: str, workspace_id: str, start: datetime | None,
                             end: datetime | None, kind: str | None) -> bytes | None:
         """The kept week's JSON if the token may read it now, else None."""
+        if time.monotonic() < self.resting_until:
+            return None
+        # The read runs as a task of its own: when the server stops answering,
+        # this request leaves it behind (its cancellation can take psycopg
+        # seconds) and goes the usual way at once.
+        read = asyncio.ensure_future(self._caller_and_stamp(token_hash(secret)))
+        read.add_done_callback(_forget)
         try:
-            async with self.pool.connection(timeout=CONNECTION_WAIT_SECONDS) as connection:
-                cursor = await connection.execute(_CALLER_AND_STAMP, (token_hash(secret),))
-                row = await cursor.fetchone()
+            row = await asyncio.wait_for(asyncio.shield(read), self.answer_within)
         except Exception as error:  # any failure: the usual path reports it
-            log.debug("kept read went the usual way: %r", error)
+            read.cancel()
+            log.warning("kept calendar reads pause for %s s: %r", REST_SECONDS, error)
+            self.resting_until = time.monotonic() + REST_SECONDS
             return None
         if row is None:
             return None

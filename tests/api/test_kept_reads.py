@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import set_engine
-from app.services.kept_reads import APPLICATION_NAME, KeptReads
+from app.services.kept_reads import APPLICATION_NAME, KeptReads, connect_options
 from tests.api.test_analysis import add_post, day
 from tests.conftest import World, build_world
 
@@ -200,14 +200,52 @@ def test_a_broken_connection_costs_one_request_the_usual_way(served: Served) -> 
     answers = [served.get() for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert all(a.content == first.content for a in answers)
-    # The pool replaced what broke: the loop sends again.
+    # The pool replaced what broke and, after its rest, the loop sends again.
     before = served.reads.served
-    for _ in range(50):
+    for _ in range(150):
         served.get()
         if served.reads.served > before:
             break
         time.sleep(0.1)
     assert served.reads.served > before
+
+
+def test_the_urls_options_are_kept_with_the_timeouts_added() -> None:
+    from sqlalchemy import create_engine
+
+    engine = create_engine("postgresql+psycopg://u@db.example/giveask"
+                           "?options=-csearch_path%3Dtenant_7")
+    options = connect_options(engine, connect_timeout=3, statement_timeout=5)
+    assert "-csearch_path=tenant_7" in options["options"]
+    assert "-c statement_timeout=5000" in options["options"]
+    assert options["dbname"] == "giveask" and options["host"] == "db.example"
+    assert options["connect_timeout"] == 3 and options["autocommit"] is True
+
+
+def test_a_server_that_stops_answering_holds_no_request(served: Served) -> None:
+    import os
+    import signal
+
+    first, _, sent = kept_twice(served)
+    assert sent == 1
+    with served.engine.connect() as connection:
+        pids = connection.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = :name"
+            " AND datname = current_database()"), {"name": APPLICATION_NAME}).scalars().all()
+    if not pids:
+        pytest.skip("the pool's connection is not visible here")
+    served.reads.answer_within = 1.0
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+    except PermissionError:
+        pytest.skip("cannot pause the database's backends here")
+    try:
+        answer = served.get()  # the read gives up after its second; the route answers
+    finally:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+    assert answer.status_code == 200 and answer.content == first.content
 
 
 def test_sqlite_has_no_loop_reads(backend: str, fresh_client: TestClient) -> None:
