@@ -12,6 +12,8 @@ from sqlmodel import Session
 from app.auth import account_policy, client_address, current_session, request_now
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.models import User
 from app.routers import Router
 from app.services import account, sessions, tokens, users
@@ -62,10 +64,12 @@ def change_password(
             response.headers["Retry-After"] = str(outcome.retry_after)
         return response
     others = outcome.ended_sessions
-    return _page(request, session, user, message=(
-        "Your password is changed. "
-        + (f"{others} other session{'s' if others != 1 else ''} signed out."
-           if others else "No other session was signed in.")))
+    if not others:
+        return _page(request, session, user,
+                     message=_("Your password is changed. No other session was signed in."))
+    return _page(request, session, user, message=ngettext(
+        "Your password is changed. %(n)s other session signed out.",
+        "Your password is changed. %(n)s other sessions signed out.", others) % {"n": others})
 
 
 @router.post("/sign-out-everywhere", dependencies=[CsrfChecked])
@@ -85,7 +89,7 @@ async def update_profile(request: Request, user: CurrentUser, session: SessionDe
     except AppError as exc:
         form.take(exc)
         return _page(request, session, user, profile=form, status=exc.status)
-    return _page(request, session, user, message="Your name and language are saved.")
+    return _page(request, session, user, message=_("Your name and language are saved."))
 
 
 @router.post("/tokens", response_class=HTMLResponse, dependencies=[CsrfChecked])
@@ -93,7 +97,7 @@ async def create_token(request: Request, user: CurrentUser, session: SessionDep)
     form = await forms.read_form(request, ("workspace_id", "role", "name"))
     try:
         with savepoint(session):
-            _, secret = tokens.create_own_token(
+            _token, secret = tokens.create_own_token(
                 session=session, user_id=user.id, workspace_id=form.get("workspace_id"),
                 role=form.get("role"), name=form.get("name"))
     except AppError as exc:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
+from app.i18n import gettext as _
 from app.routers import Router
 from app.services import acknowledgements
 from app.services.access import Access
@@ -51,7 +52,7 @@ def _refused(request: Request, session: Session, access: Access, user: Any,
     # meanwhile, someone acknowledged it first) above the findings.
     errors = {uid: message} if about_note else {}
     kept = {uid: values["note"]}
-    general = "" if about_note else f"Nothing was acknowledged: {message}"
+    general = "" if about_note else _("Nothing was acknowledged: %(reason)s") % {"reason": message}
     origin = values["origin"]
     if origin.startswith("week:"):
         return week_after_fix(request, session, access, user, origin, general,
@@ -83,12 +84,17 @@ async def acknowledge(request: Request, access: WebAccess, user: CurrentUser,
         raise
     except AppError as exc:
         return _refused(request, session, access, user, values, uid, exc)
-    what = {"blocking": "blocking finding", "warning": "warning"}.get(ack.severity, "note")
-    counts = ("your note stands as the override reason at approval" if ack.severity == "blocking"
-              else "it no longer counts against the rhythm")
-    return _back(request, session, access, user, values["origin"],
-                 f"Acknowledged this {what} with your note: {counts}. It stays on the calendar, "
-                 "drawn muted, until its posts change.")
+    if ack.severity == "blocking":
+        done = _("Acknowledged this blocking finding with your note: your note stands as the "
+                 "override reason at approval. It stays on the calendar, drawn muted, until its "
+                 "posts change.")
+    elif ack.severity == "warning":
+        done = _("Acknowledged this warning with your note: it no longer counts against the "
+                 "rhythm. It stays on the calendar, drawn muted, until its posts change.")
+    else:
+        done = _("Acknowledged this note with your note: it no longer counts against the "
+                 "rhythm. It stays on the calendar, drawn muted, until its posts change.")
+    return _back(request, session, access, user, values["origin"], done)
 
 
 @router.post("/acknowledgements/{acknowledgement_id}/withdraw", response_class=HTMLResponse,
@@ -104,6 +110,6 @@ async def withdraw(request: Request, acknowledgement_id: str, access: WebAccess,
         raise
     except AppError as exc:
         return _back(request, session, access, user, values["origin"],
-                     f"Nothing was withdrawn: {exc.detail}")
+                     _("Nothing was withdrawn: %(reason)s") % {"reason": exc.detail})
     return _back(request, session, access, user, values["origin"],
-                 "Withdrew the acknowledgement: the finding counts again.")
+                 _("Withdrew the acknowledgement: the finding counts again."))

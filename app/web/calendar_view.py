@@ -12,6 +12,9 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.i18n import gettext as _
+from app.i18n import ngettext, when
+
 VIEWS = ("week", "month", "list")
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 DAY_CODES = ("too_many_posts_per_day",)
@@ -84,21 +87,30 @@ class Stretch:
 
     @property
     def words(self) -> str:
+        channel = {"channel": self.channel}
         if not self.posts:
-            return f"No {self.channel} posts this week; the stretch only runs on into it."
+            return _("No %(channel)s posts this week; the stretch only runs on into it.") \
+                % channel
         if not self.ask_ids:
-            held = (f"This week has no {self.channel} ask" if not self.asks
-                    else f"None of this week's {self.channel} asks is in it")
-            return f"{held}; an ask planned on these days would join the dense stretch."
-        posts = "post" if self.posts == 1 else "posts"
-        verb = "is an ask" if self.asks == 1 else "are asks"
+            if not self.asks:
+                return _("This week has no %(channel)s ask; an ask planned on these days "
+                         "would join the dense stretch.") % channel
+            return _("None of this week's %(channel)s asks is in it; an ask planned on these "
+                     "days would join the dense stretch.") % channel
+        share = ngettext("%(asks)s of %(posts)s %(channel)s post this week",
+                         "%(asks)s of %(posts)s %(channel)s posts this week",
+                         self.posts) % {"asks": self.asks, "posts": self.posts, **channel}
+        values = {"share": share, "allowed": self.allowed, "around": self.around}
         if self.within_on_its_own:
             # The week alone keeps the ratio; the asks of the days around it do not.
-            return (f"{self.asks} of {self.posts} {self.channel} {posts} this week {verb}, "
-                    f"within {self.allowed} on its own, but with the days {self.around} the "
-                    f"7-day windows hold too many asks.")
-        return (f"{self.asks} of {self.posts} {self.channel} {posts} this week {verb}; "
-                f"the rhythm allows {self.allowed}.")
+            return ngettext("%(share)s is an ask, within %(allowed)s on its own, but with the "
+                            "days %(around)s the 7-day windows hold too many asks.",
+                            "%(share)s are asks, within %(allowed)s on its own, but with the "
+                            "days %(around)s the 7-day windows hold too many asks.",
+                            self.asks) % values
+        return ngettext("%(share)s is an ask; the rhythm allows %(allowed)s.",
+                        "%(share)s are asks; the rhythm allows %(allowed)s.",
+                        self.asks) % values
 
     @property
     def within_on_its_own(self) -> bool:
@@ -111,25 +123,32 @@ class Stretch:
 
     @property
     def around(self) -> str:
+        """Which days tip the week over, as in "with the days before it"."""
         if self.continues_before == self.continues_after:
-            return "before and after it" if self.continues_before else "around it"
-        return "before it" if self.continues_before else "after it"
+            return _("before and after it") if self.continues_before else _("around it")
+        return _("before it") if self.continues_before else _("after it")
 
     @property
     def short(self) -> str:
         if not self.posts:
-            return "runs on into this week"
+            return _("runs on into this week")
         if not self.ask_ids:
-            return "no ask of this week in it; an ask here would join"
+            return _("no ask of this week in it; an ask here would join")
+        values = {"asks": self.asks, "posts": self.posts, "allowed": self.allowed,
+                  "around": self.around}
         if self.within_on_its_own:
-            return f"{self.asks} of {self.posts} are asks; too many with the days {self.around}"
-        return f"{self.asks} of {self.posts} are asks; {self.allowed} allowed"
+            return ngettext("%(asks)s of %(posts)s are asks; too many with the days %(around)s",
+                            "%(asks)s of %(posts)s are asks; too many with the days %(around)s",
+                            self.asks) % values
+        return ngettext("%(asks)s of %(posts)s are asks; %(allowed)s allowed",
+                        "%(asks)s of %(posts)s are asks; %(allowed)s allowed",
+                        self.asks) % values
 
     @property
     def span(self) -> str:
         """The stretch as a whole, in local dates."""
         start, end = self.finding["local_start"], self.finding["local_last"]
-        return f"{start.strftime('%a %-d %b')} – {end.strftime('%a %-d %b')}"
+        return f"{when(start, 'day')} – {when(end, 'day')}"
 
 
 @dataclass
@@ -158,9 +177,11 @@ class Gauge:
     @property
     def words(self) -> str:
         if not self.gives and not self.asks:
-            return "No posts"
-        verdict = "on rhythm" if self.on_rhythm else "too much self-promotion"
-        return f"Gives {self.gives} · Asks {self.asks} · {verdict}"
+            return _("No posts")
+        counts = {"gives": self.gives, "asks": self.asks}
+        if self.on_rhythm:
+            return _("Gives %(gives)s · Asks %(asks)s · on rhythm") % counts
+        return _("Gives %(gives)s · Asks %(asks)s · too much self-promotion") % counts
 
 
 @dataclass
@@ -217,15 +238,17 @@ def step(view: str, anchor: date, direction: int) -> date:
 
 def title_for(view: str, anchor: date) -> str:
     if view == "month":
-        return anchor.strftime("%B %Y")
+        return when(anchor, "month_year")
     monday = week_monday(anchor)
     sunday = monday + timedelta(days=6)
-    _, week, _ = monday.isocalendar()
+    week = monday.isocalendar().week
     if monday.month == sunday.month:
-        span = f"{monday.day}–{sunday.day} {sunday.strftime('%b %Y')}"
-    else:
-        span = f"{monday.day} {monday.strftime('%b')} – {sunday.day} {sunday.strftime('%b %Y')}"
-    return f"Week {week} · {span}"
+        # "Week 51 · 14–20 Dec 2026"
+        return _("Week %(number)s · %(first_day)s–%(last)s") % {
+            "number": week, "first_day": monday.day, "last": when(sunday, "date")}
+    # "Week 49 · 30 Nov – 6 Dec 2026"
+    return _("Week %(number)s · %(first)s – %(last)s") % {
+        "number": week, "first": when(monday, "day_month"), "last": when(sunday, "date")}
 
 
 def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> CalendarView:
@@ -285,7 +308,7 @@ def build(data: dict[str, Any], *, view: str, anchor: date, today: date) -> Cale
         gauges = [Gauge(name=names.get(c["channel_id"], "?"), gives=c["gives"], asks=c["asks"],
                         on_rhythm=c["on_rhythm"], blocking=c["findings"]["blocking"],
                         warning=c["findings"]["warning"]) for c in week["channels"]]
-        total = Gauge(name="All channels", gives=week["total"]["gives"],
+        total = Gauge(name=_("All channels"), gives=week["total"]["gives"],
                       asks=week["total"]["asks"], on_rhythm=week["total"]["on_rhythm"],
                       blocking=sum(g.blocking for g in gauges),
                       warning=sum(g.warning for g in gauges))
@@ -322,7 +345,10 @@ def _stretches(findings: list[dict[str, Any]], monday: date, days: dict[date, Da
             cursor += timedelta(days=1)
         asks, posts = counts.get(finding["channel_id"], (0, 0))
         share = str(finding["details"].get("max_ask_share", ""))
-        allowed = share.replace("/", " in ") if "/" in share else share
+        asks_allowed, slash, posts_allowed = share.partition("/")
+        # "1 in 5": the rhythm's largest ask share, as a ratio.
+        allowed = _("%(asks)s in %(posts)s") % {"asks": asks_allowed, "posts": posts_allowed} \
+            if slash else share
         found.append(Stretch(
             finding=finding, channel=names.get(finding["channel_id"], "?"),
             first_day=(first_day - monday).days, last_day=(last_day - monday).days,

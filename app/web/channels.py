@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
+from app.i18n import gettext as _
 from app.models import Channel
 from app.platforms import PLATFORM_LIST, platform_of
 from app.routers import Router
@@ -31,9 +32,11 @@ from app.web.render import render
 router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 FIELDS = ("name", "platform", "started_on")
-WORDING = {"started_on": "That is not a day Giveask can use: pick one like 2026-11-02."}
-STALE = ("Someone else changed this channel while you were editing. This is the channel as "
-         "it is now; make your change again.")
+
+
+def _wording() -> dict[str, str]:
+    """How the channel form words a schema's complaint about one of its fields."""
+    return {"started_on": _("That is not a day Giveask can use: pick one like 2026-11-02.")}
 
 
 def _form_of(channel: Channel) -> Form:
@@ -76,13 +79,13 @@ async def create_channel(request: Request, access: WebAccess, user: CurrentUser,
                          session: SessionDep) -> Response:
     access.require("editor")
     form = await read_form(request, FIELDS)
-    model = parse(ChannelCreate, form, _data(form), wording=WORDING)
+    model = parse(ChannelCreate, form, _data(form), wording=_wording())
     if model is not None:
         try:
             with savepoint(session):
                 service.create_channel(session=session, access=access, data=model)
         except AppError as exc:
-            form.take(exc, wording=WORDING)
+            form.take(exc, wording=_wording())
         else:
             return RedirectResponse(f"/w/{access.workspace.id}/channels", status_code=303)
     return _page(request, session, access, user, form=form, status=422)
@@ -95,7 +98,7 @@ async def update_channel(request: Request, channel_id: str, access: WebAccess,
     access.require("editor")
     service.get_channel(session=session, access=access, channel_id=channel_id)
     form = await read_form(request, FIELDS)
-    model = parse(ChannelUpdate, form, _data(form), wording=WORDING)
+    model = parse(ChannelUpdate, form, _data(form), wording=_wording())
     if model is not None:
         try:
             with savepoint(session):
@@ -104,7 +107,7 @@ async def update_channel(request: Request, channel_id: str, access: WebAccess,
         except PreconditionFailed:
             return _stale(request, session, access, user, channel_id)
         except AppError as exc:
-            form.take(exc, wording=WORDING)
+            form.take(exc, wording=_wording())
         else:
             return RedirectResponse(f"/w/{access.workspace.id}/channels", status_code=303)
     return _page(request, session, access, user, edits={channel_id: form}, status=422)
@@ -113,7 +116,8 @@ async def update_channel(request: Request, channel_id: str, access: WebAccess,
 def _stale(request: Request, session: Session, access: Access, user: Any,
            channel_id: str) -> Response:
     fresh = _form_of(service.get_channel(session=session, access=access, channel_id=channel_id))
-    fresh.message = STALE
+    fresh.message = _("Someone else changed this channel while you were editing. This is the "
+                      "channel as it is now; make your change again.")
     return _page(request, session, access, user, edits={channel_id: fresh}, status=412)
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.errors import AppError
+from app.i18n import gettext as _
 from app.models import KINDS, STATUSES
 from app.routers import Router
 from app.schemas import parse_day
@@ -61,7 +62,7 @@ def _day(text: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return parse_day(text)
     except ValueError:
-        errors[field] = "Pick a day, like 2026-11-23."
+        errors[field] = _("Pick a day, like 2026-11-23.")
         return None
 
 
@@ -78,9 +79,9 @@ def download(
     errors: dict[str, str] = {}
     start_day, end_day = _day(first, "from", errors), _day(last, "to", errors)
     if kind and kind not in KINDS:
-        errors["kind"] = "Choose gives or asks."
+        errors["kind"] = _("Choose gives or asks.")
     if status and status not in STATUSES:
-        errors["status"] = "Choose one of the statuses."
+        errors["status"] = _("Choose one of the statuses.")
     if errors or start_day is None or end_day is None:
         return _page(request, session, access, user, values, errors, status=422)
     try:

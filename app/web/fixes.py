@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
+from app.i18n import gettext as _
 from app.routers import Router
 from app.services import fixes
 from app.services.calendar import local_midnight
@@ -65,17 +66,18 @@ async def apply_suggestion(request: Request, access: WebAccess, user: CurrentUse
     try:
         body = ApplyBody.model_validate({"changes": json.loads(str(raw.get("changes") or ""))})
     except (ValueError, ValidationError):
-        return done("That suggestion could not be read; nothing was changed.")
+        return done(_("That suggestion could not be read; nothing was changed."))
     try:
         with savepoint(session):
             before = fixes.before_applying(session=session, access=access, changes=body.changes)
             applied = apply_changes(session=session, access=access, changes=body.changes)
     except PreconditionFailed:
-        return done("A post changed since this was suggested; nothing was changed. "
-                    "This is the plan as it is now.")
+        return done(_("A post changed since this was suggested; nothing was changed. "
+                      "This is the plan as it is now."))
     except AppError as exc:
-        return done(f"Nothing was changed: {exc.detail}")
+        return done(_("Nothing was changed: %(reason)s") % {"reason": exc.detail})
     if undoing:
-        return done("Undone: the plan is as it was.")
-    return done(f"Applied: {summary}." if summary else "Applied the suggestion.",
+        return done(_("Undone: the plan is as it was."))
+    return done(_("Applied: %(summary)s.") % {"summary": summary} if summary
+                else _("Applied the suggestion."),
                 fixes.undo_of(before, body.changes, applied))

@@ -18,6 +18,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from app.errors import AppError, invalid_from
+from app.i18n import gettext as _
 from app.schemas import PostCreate, PostUpdate, parse_day
 
 M = TypeVar("M", bound=BaseModel)
@@ -45,7 +46,7 @@ class Form:
                 self.message = self.message or sentence(error.message)
                 continue
             target = places.get(name, name)
-            message = "This is needed." if error.message == "is required" else error.message
+            message = _("This is needed.") if error.message == "is required" else error.message
             self.errors.setdefault(target, sentence((wording or {}).get(name, message)))
         if not exc.errors:
             self.message = exc.detail
@@ -88,7 +89,7 @@ def optional_number(form: Form, name: str, data: dict[str, Any]) -> None:
     try:
         data[name] = float(text) if "." in text or name.endswith("_days") else int(text)
     except ValueError:
-        form.errors[name] = "A number, like 3."
+        form.errors[name] = _("A number, like 3.")
 
 
 def version_of(form: Form) -> int | None:
@@ -135,36 +136,37 @@ def scheduled_at(form: Form, tz: ZoneInfo) -> datetime | None:
     try:
         day = parse_day(form.get("date"))
     except ValueError:
-        form.errors["date"] = "Pick a day." if not form.get("date") else "That is not a date."
+        form.errors["date"] = _("Pick a day.") if not form.get("date") else _("That is not a date.")
         return None
     try:
         clock = time.fromisoformat(form.get("time") or "")
     except ValueError:
-        form.errors["time"] = "Pick a time, like 09:00."
+        form.errors["time"] = _("Pick a time, like 09:00.")
         return None
     return datetime.combine(day, clock, tzinfo=tz)
 
 
-# How the post dialog words a schema's complaint about one of its fields.
-POST_WORDING = {"kind": "Choose give or ask."}
+def post_wording() -> dict[str, str]:
+    """How the post dialog words a schema's complaint about one of its fields."""
+    return {"kind": _("Choose give or ask.")}
 
 
 def to_create(form: Form, tz: ZoneInfo) -> PostCreate | None:
     at = scheduled_at(form, tz)
     if not form.get("channel_id"):
-        form.errors["channel_id"] = "Choose a channel."
+        form.errors["channel_id"] = _("Choose a channel.")
     episode = form.get("episode")
     if episode and not episode.isdigit():
-        form.errors["episode"] = "A whole number, like 3."
+        form.errors["episode"] = _("A whole number, like 3.")
     data = parse(PostCreate, form, {
         "channel_id": form.get("channel_id") or "-", "scheduled_at": at or datetime.now(UTC),
         "kind": form.get("kind"), "category": form.get("category") or None,
         "text": form.get("text"), "link": form.get("link") or None,
         "story_id": form.get("story_id") or None,
         "episode": int(episode) if episode.isdigit() else None,
-    }, FIELD_FOR, POST_WORDING)
+    }, FIELD_FOR, post_wording())
     if "empty" in form.errors.get("text", "").lower():
-        form.errors["text"] = "Write the post's text."
+        form.errors["text"] = _("Write the post's text.")
     return None if form.errors else data
 
 

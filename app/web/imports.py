@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.i18n import gettext as _
 from app.routers import Router
 from app.services import imports as service
 from app.services.access import Access
@@ -93,7 +94,7 @@ async def import_file(request: Request, access: WebAccess, user: CurrentUser,
             data = b""
     if not data:
         return _page(request, session, access, user, values=values, status=422,
-                     errors={"file": "Choose a CSV file to import."})
+                     errors={"file": _("Choose a CSV file to import.")})
     options = service.ImportOptions(
         filename=values["filename"], format=values["format"] or None,
         channel_id=values["channel_id"] or None, kind=values["kind"] or None,

@@ -23,6 +23,7 @@ from app.auth import (
 )
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.i18n import ngettext, pgettext
 from app.routers import Router
 from app.services import members, sessions, users
 from app.services.access import Access
@@ -77,11 +78,29 @@ def invite_member(request: Request, access: WebAccess, user: CurrentUser, sessio
     except AppError as exc:
         return _members(request, session, access, user, errors=_field_errors(exc, "email"),
                         values=values, status=exc.status)
-    mailed = (" It is on its way by mail too." if created.mailed else
-              " Giveask sends no email from this server: pass the link on yourself.")
-    return _members(request, session, access, user, link=created.url, message=(
-        f"{created.invitation.email} is invited as {created.invitation.role}. The link works "
-        f"once, for {days} days.{mailed}"))
+    invited = {"email": created.invitation.email, "days": days,
+               "role": _role_word(created.invitation.role)}
+    if created.mailed:
+        message = ngettext(
+            "%(email)s is invited as %(role)s. The link works once, for %(days)s days. "
+            "It is on its way by mail too.",
+            "%(email)s is invited as %(role)s. The link works once, for %(days)s days. "
+            "It is on its way by mail too.", days) % invited
+    else:
+        message = ngettext(
+            "%(email)s is invited as %(role)s. The link works once, for %(days)s days. "
+            "Giveask sends no email from this server: pass the link on yourself.",
+            "%(email)s is invited as %(role)s. The link works once, for %(days)s days. "
+            "Giveask sends no email from this server: pass the link on yourself.",
+            days) % invited
+    return _members(request, session, access, user, link=created.url, message=message)
+
+
+def _role_word(role: str) -> str:
+    """A role as a sentence names it ("invited as editor")."""
+    words = {"viewer": pgettext("role", "viewer"), "editor": pgettext("role", "editor"),
+             "lead": pgettext("role", "lead"), "admin": pgettext("role", "admin")}
+    return words.get(role, role)
 
 
 @router.post("/w/{workspace_id}/members/{member_id}/role", response_class=HTMLResponse,

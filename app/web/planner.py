@@ -18,6 +18,8 @@ from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
+from app.i18n import gettext as _
+from app.i18n import when
 from app.models import Post
 from app.platforms import platform_of
 from app.routers import Router
@@ -234,13 +236,13 @@ def duplicate_post(request: Request, post_id: str, access: WebAccess, user: Curr
     post = post_service.get_post(session=session, access=access, post_id=post_id)
     form = forms.from_post(post, ZoneInfo(access.workspace.timezone), shift_days=1)
     form.values.pop("version", None)
-    form.message = "A copy, one day later. Change what you need and save."
+    form.message = _("A copy, one day later. Change what you need and save.")
     if post.story_id and post.episode is not None:
         # An episode number is used once per story: the copy becomes the next one.
         episode = next_episode(session=session, access=access, story_id=post.story_id)
         form.values["episode"] = str(episode)
-        form.message = (f"A copy, one day later, as episode {episode} of its story. "
-                        "Change what you need and save.")
+        form.message = _("A copy, one day later, as episode %(episode)s of its story. "
+                         "Change what you need and save.") % {"episode": episode}
     return render_form(request, form_context(request, session, access, user, form, None))
 
 
@@ -255,13 +257,13 @@ async def create_post(request: Request, access: WebAccess, user: CurrentUser,
     if data is not None:
         try:
             with savepoint(session):
-                _, created = post_service.create_post(
+                _post, created = post_service.create_post(
                     session=session, access=access, data=data,
                     idempotency_key=str(raw.get("form_token") or "") or None)
         except AppError as exc:
             forms.apply_app_error(form, exc)
         else:
-            note = "Post planned." if created else "That post was already saved."
+            note = _("Post planned.") if created else _("That post was already saved.")
             return after_change(request, session, access, user, note)
     context = form_context(request, session, access, user, form, None)
     context["form_token"] = raw.get("form_token") or context["form_token"]
@@ -295,14 +297,14 @@ async def update_post(request: Request, post_id: str, access: WebAccess, user: C
         except PreconditionFailed:
             fresh = post_service.get_post(session=session, access=access, post_id=post_id)
             form = forms.from_post(fresh, tz)
-            form.message = ("Someone else changed this post while you were editing. "
-                            "This is the post as it is now; make your change again.")
+            form.message = _("Someone else changed this post while you were editing. "
+                             "This is the post as it is now; make your change again.")
             post, status = fresh, 412
         except AppError as exc:
             forms.apply_app_error(form, exc)
             status = exc.status
         else:
-            return after_change(request, session, access, user, "Post saved.")
+            return after_change(request, session, access, user, _("Post saved."))
     return render_form(request, form_context(request, session, access, user, form, post),
                         status=status)
 
@@ -315,7 +317,7 @@ async def delete_post(request: Request, post_id: str, access: WebAccess, user: C
     version = str(raw.get("version") or "")
     post_service.delete_post(session=session, access=access, post_id=post_id,
                              if_match=int(version) if version.isdigit() else None)
-    return after_change(request, session, access, user, "Post deleted.")
+    return after_change(request, session, access, user, _("Post deleted."))
 
 
 # ---- moving ------------------------------------------------------------------------
@@ -336,14 +338,14 @@ async def move_post(request: Request, post_id: str, access: WebAccess, user: Cur
     try:
         day = parse_day(str(raw.get("date", "")))
     except ValueError:
-        context["error"] = "Pick the day to move the post to."
+        context["error"] = _("Pick the day to move the post to.")
         return _move_dialog(request, context, 422)
     local = post.scheduled_at.astimezone(tz)
     target = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz)
     version = str(raw.get("version") or "")
     if version.isdigit() and int(version) != post.version:
-        context["error"] = ("Someone else changed this post meanwhile; nothing was moved. "
-                            "The calendar now shows it as it is.")
+        context["error"] = _("Someone else changed this post meanwhile; nothing was moved. "
+                             "The calendar now shows it as it is.")
         return _move_dialog(request, context, 412)
     result = check_change(access=access, session=session,
                           request=MoveCheck(action="move", post_id=post.id, scheduled_at=target))
@@ -360,7 +362,7 @@ async def move_post(request: Request, post_id: str, access: WebAccess, user: Cur
         context["error"] = exc.detail
         return _move_dialog(request, context, exc.status)
     return after_change(request, session, access, user,
-                         f"Moved to {target.strftime('%a %-d %b')}.")
+                         _("Moved to %(day)s.") % {"day": when(target, "day")})
 
 
 def _move_dialog(request: Request, context: dict[str, Any], status: int) -> Response:

@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.models import ApiToken
 from app.routers import Router
 from app.services import approvals, fixes, lifecycle, tokens
@@ -79,24 +81,24 @@ def _act(action: str, session: Session, access: Access, post_id: str,
     """Carry out one post action; the note to show when it is done."""
     if action == "submit":
         lifecycle.submit(session=session, access=access, post_id=post_id)
-        return "Submitted for review."
+        return _("Submitted for review.")
     if action == "approve":
         reason = raw.get("override_reason")
         lifecycle.approve(session=session, access=access, post_id=post_id,
                           override_reason=reason if reason is not None
                           and raw.get("with_reason") == "yes" else None)
-        return "Approved."
+        return _("Approved.")
     if action == "send-back":
         lifecycle.request_changes(session=session, access=access, post_id=post_id,
                                   comment=raw.get("comment", ""))
-        return "Sent back with your comment."
+        return _("Sent back with your comment.")
     if action == "publish":
         lifecycle.publish(session=session, access=access, post_id=post_id,
                           external_url=raw.get("external_url") or None)
-        return "Marked as published."
+        return _("Marked as published.")
     lifecycle.add_comment(session=session, access=access, post_id=post_id,
                           body=raw.get("body", ""))
-    return "Comment added."
+    return _("Comment added.")
 
 
 for _action in ("submit", "approve", "send-back", "publish", "comments"):
@@ -161,7 +163,7 @@ def week_after_fix(request: Request, session: Session, access: Access, user: Any
                    status: int = 200) -> Response:
     """The week review again after a fix was applied (or a finding acknowledged)
     there, saying what changed, or with the error next to the field at fault."""
-    _, week, channel_id = [*origin.split(":"), "", "", ""][:3]
+    _origin, week, channel_id = [*origin.split(":"), "", "", ""][:3]
     review = approvals.week_review(session=session, access=access, week=week,
                                    channel_id=channel_id or None)
     return _week(request, session, access, user, review, errors or {}, values or {},
@@ -208,8 +210,9 @@ async def submit_week(request: Request, week: str, access: WebAccess, user: Curr
     except AppError as exc:
         return after_change(request, session, access, user, exc.detail)
     return after_change(request, session, access, user,
-                        f"Submitted {len(posts)} post{'' if len(posts) == 1 else 's'} of "
-                        f"week {week[-2:].lstrip('0')} for review.")
+                        ngettext("Submitted %(n)s post of week %(week)s for review.",
+                                 "Submitted %(n)s posts of week %(week)s for review.",
+                                 len(posts)) % {"n": len(posts), "week": week[-2:].lstrip("0")})
 
 
 # ---- tokens ----------------------------------------------------------------------------
@@ -242,8 +245,8 @@ async def create_token(request: Request, access: WebAccess, user: CurrentUser,
     role = raw.get("role", "")
     if role not in ("viewer", "editor", "lead", "admin"):
         return _tokens(request, session, access, user,
-                       errors={"role": "Choose viewer, editor, lead or admin."}, status=422)
-    _, secret = tokens.create_token(session=session, workspace=access.workspace, role=role,
+                       errors={"role": _("Choose viewer, editor, lead or admin.")}, status=422)
+    _token, secret = tokens.create_token(session=session, workspace=access.workspace, role=role,
                                     name=raw.get("name", "")[:120], created_by_id=user.id)
     return _tokens(request, session, access, user, secret=secret)
 

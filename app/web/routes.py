@@ -20,6 +20,7 @@ from app.auth import (
 )
 from app.db import SessionDep
 from app.errors import Invalid
+from app.i18n import gettext as _
 from app.routers import Router
 from app.services import account, setup
 from app.services import workspaces as workspace_service
@@ -47,7 +48,7 @@ def home(request: Request, session: SessionDep) -> Response:
     if user is None:
         return RedirectResponse("/setup" if setup.needs_setup(session=session) else "/login",
                                 status_code=303)
-    rows, _ = workspace_service.list_workspaces(
+    rows, _cursor = workspace_service.list_workspaces(
         session=session, principal=Principal(user_id=user.id), limit=500, cursor=None
     )
     active = [row for row in rows if row[0].archived_at is None]
@@ -77,9 +78,9 @@ def login(
 ) -> Response:
     errors: dict[str, str] = {}
     if not email.strip():
-        errors["email"] = "Enter your email address."
+        errors["email"] = _("Enter your email address.")
     if not password:
-        errors["password"] = "Enter your password."
+        errors["password"] = _("Enter your password.")
     headers: dict[str, str] = {}
     status = 400
     if not errors:
@@ -92,10 +93,10 @@ def login(
         if outcome.retry_after is not None:
             status = 429
             headers["Retry-After"] = str(outcome.retry_after)
-            errors["password"] = ("Too many failed sign-ins. Wait "
-                                  f"{account.wait_words(outcome.retry_after)}, then try again.")
+            errors["password"] = _("Too many failed sign-ins. Wait %(wait)s, then try "
+                                   "again.") % {"wait": account.wait_words(outcome.retry_after)}
         else:
-            errors["password"] = "That email and password do not match an account."
+            errors["password"] = _("That email and password do not match an account.")
     response = render(request, "login.html",
                       {"user": None, "next": _safe_next(next), "email": email, "errors": errors,
                        "signup": request_settings(request).signup == "open"},
@@ -115,7 +116,8 @@ def choose_language(request: Request, language: Annotated[str, Form()] = "",
                     next: Annotated[str, Form()] = "/") -> Response:
     """The footer's switcher: the reader's language, kept in a cookie for a year."""
     if language not in i18n.LANGUAGES:
-        raise Invalid.one("language", "must be one of " + ", ".join(i18n.LANGUAGES))
+        raise Invalid.one("language", _("must be one of %(languages)s")
+                          % {"languages": ", ".join(i18n.LANGUAGES)})
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True,
                         samesite="lax", secure=request_settings(request).secure_cookies)

@@ -24,8 +24,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from app import i18n
 from app.db import SessionDep, savepoint
 from app.errors import AppError, FieldError, Invalid
+from app.i18n import gettext as _
+from app.i18n import ngettext, pgettext
 from app.routers import Router
 from app.rules.facts import CATEGORIES, DEFAULT_SEVERITY, PARAM_NAMES, SEVERITIES
 from app.rules.presets import PRESETS, build_params, params_as_dict, parse_share, share_as_json
@@ -40,72 +43,94 @@ from app.web.render import render
 
 router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
-PRESET_LABELS = {
-    "beth_dunn": "Beth Dunn's rhythm",
-    "eighty_twenty": "80/20",
-    "four_one_one": "4-1-1",
-    "five_three_two": "5-3-2",
-    "rule_of_thirds": "The rule of thirds",
-    "jab_jab_jab_right_hook": "Jab, jab, jab, right hook",
-}
-PRESET_SENTENCES = {
-    "beth_dunn": ("Listen for two weeks, give eight times before the first ask and nine "
-                  "times between asks, and keep asks to a fifth of any week.",
-                  'Beth Dunn, "Giving: It\'s Not Just for the Holidays" (Nov 2009)'),
-    "eighty_twenty": ("At most two asks in any ten posts in a row, and at most a fifth of a "
-                      "month's posts.", "Tanya Hall (Inc.)"),
-    "four_one_one": ("At most one ask in any six posts in a row, never two asks back to back.",
-                     "Tippingpoint Labs (2009)"),
-    "five_three_two": ("In any ten posts, at most one ask, half of them others' content and a "
-                       "fifth personal.", "TA McCann via Buffer"),
-    "rule_of_thirds": ("In any nine posts, at most three asks, a quarter others' content and a "
-                       "quarter conversation.", "Hootsuite"),
-    "jab_jab_jab_right_hook": ("Three gives before each ask, and do ask: twenty gives in a row "
-                               "with no ask is too long.",
-                               "Gary Vaynerchuk, Jab, Jab, Jab, Right Hook (2013)"),
-}
-PARAM_MEANINGS = {
-    "listen_days": ("Listening days", "No ask in a channel's first days: listen first."),
-    "min_gives_before_first_ask": ("Gives before the first ask",
-                                   "How many gives a channel's first ask needs before it."),
-    "min_gives_between_asks": ("Gives between asks",
-                               "How many gives each ask needs since the previous ask."),
-    "window_days": ("Density window (days)", "The span in which asks are counted."),
-    "max_ask_share": ("Largest ask share", "The share of asks a window may hold, like 0.2 or "
-                      "1/5."),
-    "min_posts_in_window": ("Posts a window needs", "A window with fewer posts is not judged."),
-    "run_length": ("Run length (posts)",
-                   "How many posts in a row the run, mix and conversation rules look at."),
-    "max_asks_per_run": ("Asks per run", "The most asks a run of posts may hold."),
-    "min_category_share": ("Smallest category shares",
-                           "The share of a run each category needs at least."),
-    "min_engage_per_run": ("Conversation posts per run",
-                           "How many engage posts a run needs, so the channel talks with "
-                           "people, not at them."),
-    "max_gap_days": ("Longest silence (days)", "The most days between two posts."),
-    "max_posts_per_day": ("Posts per day", "The most posts on one day."),
-    "min_minutes_between_posts": ("Minutes between posts",
-                                  "The least time between two posts."),
-    "max_gives_without_ask": ("Gives without an ask",
-                              "How many gives in a row before the channel should ask."),
-}
-CODE_NAMES = {
-    "ask_during_listening": "An ask while listening",
-    "ask_too_early": "A first ask too early",
-    "ask_too_soon": "An ask too soon after the last",
-    "ask_density": "Too many asks in a span of days",
-    "ask_run": "Too many asks in a run of posts",
-    "category_mix": "A category short in a run",
-    "broadcast_only": "Too little conversation",
-    "channel_silent": "A channel goes quiet",
-    "too_many_posts_per_day": "Too many posts on a day",
-    "posts_too_close": "Posts too close together",
-    "no_ask_lately": "No ask for a long time",
-    "story_out_of_order": "Story episodes out of order",
-    "story_stalled": "A story stalls",
-    "story_rushed": "A story rushed",
-    "story_ask_before_payoff": "A story asks too soon",
-}
+# The words below are the reader's: each is made when a page is drawn.
+
+
+def preset_labels() -> dict[str, str]:
+    return {
+        "beth_dunn": _("Beth Dunn's rhythm"),
+        "eighty_twenty": "80/20",
+        "four_one_one": "4-1-1",
+        "five_three_two": "5-3-2",
+        "rule_of_thirds": _("The rule of thirds"),
+        # The name of Gary Vaynerchuk's book, as it is known everywhere.
+        "jab_jab_jab_right_hook": "Jab, jab, jab, right hook",
+    }
+
+
+def preset_sentences() -> dict[str, tuple[str, str]]:
+    """Each preset in a sentence, and its source (a citation: kept as published)."""
+    return {
+        "beth_dunn": (_("Listen for two weeks, give eight times before the first ask and nine "
+                        "times between asks, and keep asks to a fifth of any week."),
+                      'Beth Dunn, "Giving: It\'s Not Just for the Holidays" (Nov 2009)'),
+        "eighty_twenty": (_("At most two asks in any ten posts in a row, and at most a fifth of "
+                            "a month's posts."), "Tanya Hall (Inc.)"),
+        "four_one_one": (_("At most one ask in any six posts in a row, never two asks back to "
+                           "back."), "Tippingpoint Labs (2009)"),
+        "five_three_two": (_("In any ten posts, at most one ask, half of them others' content "
+                             "and a fifth personal."), "TA McCann via Buffer"),
+        "rule_of_thirds": (_("In any nine posts, at most three asks, a quarter others' content "
+                             "and a quarter conversation."), "Hootsuite"),
+        "jab_jab_jab_right_hook": (_("Three gives before each ask, and do ask: twenty gives in "
+                                     "a row with no ask is too long."),
+                                   "Gary Vaynerchuk, Jab, Jab, Jab, Right Hook (2013)"),
+    }
+
+
+def param_meanings() -> dict[str, tuple[str, str]]:
+    """Each parameter's label and what it means."""
+    return {
+        "listen_days": (_("Listening days"),
+                        _("No ask in a channel's first days: listen first.")),
+        "min_gives_before_first_ask": (_("Gives before the first ask"),
+                                       _("How many gives a channel's first ask needs before "
+                                         "it.")),
+        "min_gives_between_asks": (_("Gives between asks"),
+                                   _("How many gives each ask needs since the previous ask.")),
+        "window_days": (_("Density window (days)"), _("The span in which asks are counted.")),
+        "max_ask_share": (_("Largest ask share"),
+                          _("The share of asks a window may hold, like 0.2 or 1/5.")),
+        "min_posts_in_window": (_("Posts a window needs"),
+                                _("A window with fewer posts is not judged.")),
+        "run_length": (_("Run length (posts)"),
+                       _("How many posts in a row the run, mix and conversation rules look "
+                         "at.")),
+        "max_asks_per_run": (_("Asks per run"), _("The most asks a run of posts may hold.")),
+        "min_category_share": (_("Smallest category shares"),
+                               _("The share of a run each category needs at least.")),
+        "min_engage_per_run": (_("Conversation posts per run"),
+                               _("How many engage posts a run needs, so the channel talks with "
+                                 "people, not at them.")),
+        "max_gap_days": (_("Longest silence (days)"), _("The most days between two posts.")),
+        "max_posts_per_day": (_("Posts per day"), _("The most posts on one day.")),
+        "min_minutes_between_posts": (_("Minutes between posts"),
+                                      _("The least time between two posts.")),
+        "max_gives_without_ask": (_("Gives without an ask"),
+                                  _("How many gives in a row before the channel should ask.")),
+    }
+
+
+def code_names() -> dict[str, str]:
+    """Each rule code, named as the severities list shows it."""
+    return {
+        "ask_during_listening": _("An ask while listening"),
+        "ask_too_early": _("A first ask too early"),
+        "ask_too_soon": _("An ask too soon after the last"),
+        "ask_density": _("Too many asks in a span of days"),
+        "ask_run": _("Too many asks in a run of posts"),
+        "category_mix": _("A category short in a run"),
+        "broadcast_only": _("Too little conversation"),
+        "channel_silent": _("A channel goes quiet"),
+        "too_many_posts_per_day": _("Too many posts on a day"),
+        "posts_too_close": _("Posts too close together"),
+        "no_ask_lately": _("No ask for a long time"),
+        "story_out_of_order": _("Story episodes out of order"),
+        "story_stalled": _("A story stalls"),
+        "story_rushed": _("A story rushed"),
+        "story_ask_before_payoff": _("A story asks too soon"),
+    }
+
 FIELD_NAMES = ("preset", "shown_preset", *PARAM_NAMES, *(f"cat_{c}" for c in CATEGORIES),
                *(f"sev_{code}" for code in DEFAULT_SEVERITY),
                "new_channel", "new_param", "new_value")
@@ -198,7 +223,7 @@ def _body(form: forms.Form, raw: dict[str, str], described: dict[str, Any]) -> R
     for key, text in raw.items():
         if not key.startswith("ch__") or key.count("__") != 2:
             continue
-        _, channel_id, name = key.split("__")
+        _prefix, channel_id, name = key.split("__")
         form.values[key] = text.strip()
         if text.strip():
             channels.setdefault(channel_id, {})[name] = _channel_value(name, text.strip())
@@ -208,11 +233,12 @@ def _body(form: forms.Form, raw: dict[str, str], described: dict[str, Any]) -> R
         channels.setdefault(new_channel, {})[new_param] = _channel_value(new_param, new_value)
     elif new_channel or new_value:
         if not new_channel:
-            form.errors["new_channel"] = "Pick a channel."
+            form.errors["new_channel"] = _("Pick a channel.")
         if not new_param:
-            form.errors["new_param"] = "Pick the value to set."
+            form.errors["new_param"] = _("Pick the value to set.")
         if not new_value:
-            form.errors["new_value"] = "Write the value, or off."
+            # "off" is what the field takes, in every language.
+            form.errors["new_value"] = _("Write the value, or off.")
     return RulesProfileIn(preset=preset, overrides=overrides, severities=severities,
                           channels=channels)
 
@@ -239,34 +265,40 @@ def _take(form: forms.Form, exc: AppError) -> None:
 def _change_words(data: RulesProfileIn, described: dict[str, Any]) -> str:
     parts: list[str] = []
     if data.preset != described["preset"]:
-        parts.append(f"Switching to {PRESET_LABELS.get(data.preset, data.preset)}")
+        parts.append(_("Switching to %(preset)s")
+                     % {"preset": preset_labels().get(data.preset, data.preset)})
     try:
         proposed = params_as_dict(build_params(data.preset, data.overrides))
     except Invalid:
         proposed = described["effective"]
     changed = [name for name in PARAM_NAMES if proposed[name] != described["effective"][name]]
     if changed and not parts:
+        meanings = param_meanings()
         words = []
         for name in changed[:3]:
-            label = PARAM_MEANINGS[name][0].lower()
+            label = meanings[name][0]
+            if i18n.current() == i18n.DEFAULT:
+                label = label.lower()  # English lowers a label inside a sentence; German not
             value = proposed[name]
-            words.append(f"turning off {label}" if value is None
-                         else f"setting {label} to {_text(value)}")
-        parts.append(", ".join(words) + (f" and {len(changed) - 3} more" if len(changed) > 3
-                                         else ""))
+            words.append(_("turning off %(label)s") % {"label": label} if value is None
+                         else _("setting %(label)s to %(value)s")
+                         % {"label": label, "value": _text(value)})
+        listed = ", ".join(words)
+        if len(changed) > 3:
+            more = len(changed) - 3
+            listed = ngettext("%(list)s and %(n)s more", "%(list)s and %(n)s more",
+                              more) % {"list": listed, "n": more}
+        parts.append(listed)
     severities = {code: data.severities.get(code, DEFAULT_SEVERITY[code])
                   for code in DEFAULT_SEVERITY}
     if severities != described["severities"]:
-        parts.append("the new severities")
+        parts.append(_("the new severities"))
     if {k: v for k, v in data.channels.items() if v} != described["channels"]:
-        parts.append("the channels' own values")
+        parts.append(_("the channels' own values"))
     if not parts:
         return ""
-    return forms.sentence(" and ".join(parts))
-
-
-def _count(n: int) -> str:
-    return f"{n} finding" if n == 1 else f"{n} findings"
+    joiner = pgettext("joining a list", "and")
+    return forms.sentence(f" {joiner} ".join(parts))
 
 
 def _page(request: Request, session: Session, access: Access, user: Any, form: forms.Form, *,
@@ -279,8 +311,8 @@ def _page(request: Request, session: Session, access: Access, user: Any, form: f
     return render(request, "rules.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "rules"), "form": form, "message": message,
-        "described": described, "presets": PRESET_LABELS, "sentences": PRESET_SENTENCES,
-        "params": PARAM_MEANINGS, "categories": CATEGORIES, "codes": CODE_NAMES,
+        "described": described, "presets": preset_labels(), "sentences": preset_sentences(),
+        "params": param_meanings(), "categories": CATEGORIES, "codes": code_names(),
         "severity_names": SEVERITIES, "channels": channels, "channel_names": names,
         "override_channels": existing, "outcome": outcome,
         "preset_values": json.dumps(_preset_texts())}, status_code=status)
@@ -334,10 +366,14 @@ async def preview_rules(request: Request, access: WebAccess, user: CurrentUser,
     what = _change_words(data, described)
     weeks = rules_preview.DEFAULT_WEEKS
     if what:
-        sentence = (f"{what} would add {_count(len(result.added))} and resolve "
-                    f"{len(result.resolved)} in the next {weeks} weeks.")
+        counts = {"what": what, "added": len(result.added), "resolved": len(result.resolved),
+                  "weeks": weeks}
+        sentence = ngettext("%(what)s would add %(added)s finding and resolve %(resolved)s in "
+                            "the next %(weeks)s weeks.",
+                            "%(what)s would add %(added)s findings and resolve %(resolved)s in "
+                            "the next %(weeks)s weeks.", len(result.added)) % counts
     else:
-        sentence = "These are the rules in force: nothing would change."
+        sentence = _("These are the rules in force: nothing would change.")
     return _page(request, session, access, user, form, outcome={
         "sentence": sentence, "added": result.added, "resolved": result.resolved})
 
@@ -358,9 +394,9 @@ async def save_rules(request: Request, access: WebAccess, user: CurrentUser,
     except AppError as exc:
         if exc.status == 412:
             return _page(request, session, access, user, _current(described), status=409,
-                         message="Someone changed the rules meanwhile; here they are now. "
-                                 "Make your change again.")
+                         message=_("Someone changed the rules meanwhile; here they are now. "
+                                   "Make your change again."))
         _take(form, exc)
         return _page(request, session, access, user, form, status=exc.status)
     return _page(request, session, access, user, _current(saved),
-                 message="Saved. The calendar and every check now follow these rules.")
+                 message=_("Saved. The calendar and every check now follow these rules."))

@@ -4,7 +4,7 @@ story pages; the rules are those of the API (app/services/series.py)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
+from app.i18n import gettext as _
+from app.i18n import when
 from app.models import Series
 from app.routers import Router
 from app.schemas import parse_day
@@ -31,16 +33,27 @@ router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
 SERIES_FIELDS = ("name", "channel_id", "kind", "category", "text", "link", "starts_on", "time",
                  "repeat", "rrule", "end", "until", "count", "skipped_dates", "from")
-# The repeats the form offers; "custom" takes an RRULE as typed.
-REPEATS = {"weekly": ("Every week", "FREQ=WEEKLY"),
-           "biweekly": ("Every two weeks", "FREQ=WEEKLY;INTERVAL=2"),
-           "daily": ("Every day", "FREQ=DAILY"),
-           "monthly": ("Every month", "FREQ=MONTHLY"),
-           "custom": ("Custom rule (RRULE)", "")}
-REQUIRED = {"channel_id": "Choose a channel.", "text": "Write the post's text.",
-            "starts_on": "Pick the first day.", "time": "Pick a time, like 09:00."}
-DAY_NAMES = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat",
-             "SU": "Sun"}
+# The repeats the form offers, by their rules; "custom" takes an RRULE as typed.
+REPEATS = {"weekly": "FREQ=WEEKLY", "biweekly": "FREQ=WEEKLY;INTERVAL=2", "daily": "FREQ=DAILY",
+           "monthly": "FREQ=MONTHLY", "custom": ""}
+# RRULE's days, from Monday on.
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+A_MONDAY = date(2024, 1, 1)
+
+
+def repeat_choices() -> dict[str, tuple[str, str]]:
+    """The repeats the form offers: their labels in the reader's words, and their rules."""
+    labels = {"weekly": _("Every week"), "biweekly": _("Every two weeks"),
+              "daily": _("Every day"), "monthly": _("Every month"),
+              "custom": _("Custom rule (RRULE)")}
+    return {key: (labels[key], rule) for key, rule in REPEATS.items()}
+
+
+def _day_name(code: str) -> str:
+    """An RRULE day ("MO") as the reader's short weekday ("Mon")."""
+    if code not in DAY_CODES:
+        return code
+    return when(A_MONDAY + timedelta(days=DAY_CODES.index(code)), "weekday")
 
 
 def rule_words(rule: str, starts_on: date) -> str:
@@ -49,22 +62,31 @@ def rule_words(rule: str, starts_on: date) -> str:
     extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY"}
     interval = int(parts.get("INTERVAL", "1"))
     frequency = parts.get("FREQ", "")
-    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(frequency)
-    if extra or unit is None or ("BYDAY" in parts and frequency != "WEEKLY"):
+    if extra or frequency not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY") \
+            or ("BYDAY" in parts and frequency != "WEEKLY"):
         return rule
-    every = f"Every {unit}" if interval == 1 else f"Every {interval} {unit}s"
+    values: dict[str, object] = {"n": interval}
     if frequency == "WEEKLY":
-        days = [DAY_NAMES.get(d, d) for d in parts.get("BYDAY", "").split(",") if d]
-        return f"{every} on {', '.join(days) or starts_on.strftime('%a')}"
+        days = [_day_name(d) for d in parts.get("BYDAY", "").split(",") if d]
+        values["days"] = ", ".join(days) or when(starts_on, "weekday")
+        if interval == 1:
+            return _("Every week on %(days)s") % values
+        return _("Every %(n)s weeks on %(days)s") % values
     if frequency == "MONTHLY":
-        return f"{every} on day {starts_on.day}"
-    return every
+        values["day"] = starts_on.day
+        if interval == 1:
+            return _("Every month on day %(day)s") % values
+        return _("Every %(n)s months on day %(day)s") % values
+    if frequency == "DAILY":
+        return _("Every day") if interval == 1 else _("Every %(n)s days") % values
+    return _("Every year") if interval == 1 else _("Every %(n)s years") % values
 
 
 def _base(session: Session, access: Access, user: Any) -> dict[str, Any]:
     return {"user": user, "access": access, "workspace": access.workspace,
             "nav": nav(session, access, "series"), "can_edit": access.can("editor"),
-            "channels": all_channels(session=session, access=access), "repeats": REPEATS,
+            "channels": all_channels(session=session, access=access),
+            "repeats": repeat_choices(),
             "tz": ZoneInfo(access.workspace.timezone),
             "today": local_today(ZoneInfo(access.workspace.timezone))}
 
@@ -72,11 +94,13 @@ def _base(session: Session, access: Access, user: Any) -> dict[str, Any]:
 def _form_data(form: Form) -> dict[str, Any]:
     """What the form says, in the API's fields; a blank required field is an
     error on the form."""
-    for name, message in REQUIRED.items():
+    required = {"channel_id": _("Choose a channel."), "text": _("Write the post's text."),
+                "starts_on": _("Pick the first day."), "time": _("Pick a time, like 09:00.")}
+    for name, message in required.items():
         if not form.get(name):
             form.errors[name] = message
     repeat = form.get("repeat") or "weekly"
-    rule = form.get("rrule") if repeat == "custom" else REPEATS.get(repeat, REPEATS["weekly"])[1]
+    rule = form.get("rrule") if repeat == "custom" else REPEATS.get(repeat, REPEATS["weekly"])
     end = form.get("end") or ("count" if form.get("count") else "until")
     data: dict[str, Any] = {
         "name": form.get("name"), "channel_id": form.get("channel_id"),
@@ -91,7 +115,7 @@ def _form_data(form: Form) -> dict[str, Any]:
     if end == "count":
         text = form.get("count")
         if text and not text.lstrip("-").isdigit():
-            form.errors["count"] = "A whole number, like 12."
+            form.errors["count"] = _("A whole number, like 12.")
         data["count"] = int(text) if text.lstrip("-").isdigit() else None
     return data
 
@@ -101,7 +125,7 @@ def _form_data(form: Form) -> dict[str, Any]:
 
 def _list_page(request: Request, session: Session, access: Access, user: Any, form: Form,
                status: int = 200) -> Response:
-    rows, _ = service.list_series(session=session, access=access, limit=500, cursor=None)
+    rows, _cursor = service.list_series(session=session, access=access, limit=500, cursor=None)
     counts = service.occurrence_counts(session, [s.id for s in rows])
     names = channel_names(session=session, access=access)
     items = [{"series": s, "words": rule_words(s.rrule, s.starts_on),
@@ -144,7 +168,7 @@ async def create_series(request: Request, access: WebAccess, user: CurrentUser,
 
 
 def _values(series: Series) -> dict[str, str]:
-    custom = next((key for key, (_, rule) in REPEATS.items() if rule == series.rrule), "custom")
+    custom = next((key for key, rule in REPEATS.items() if rule == series.rrule), "custom")
     return {"name": series.name, "channel_id": series.channel_id, "kind": series.kind,
             "category": series.category or "", "text": series.text, "link": series.link or "",
             "starts_on": series.starts_on.isoformat(), "time": series.time.strftime("%H:%M"),
@@ -184,7 +208,7 @@ def _from(form: Form) -> date | None:
     try:
         return parse_day(text)
     except ValueError:
-        form.errors["from"] = "That is not a date."
+        form.errors["from"] = _("That is not a date.")
         return None
 
 
@@ -205,7 +229,7 @@ async def update_series(request: Request, series_id: str, access: WebAccess, use
                                       if_match=version_of(form))
         except PreconditionFailed:
             series = service.get_series(session=session, access=access, series_id=series_id)
-            fresh = Form(values=_values(series), message=(
+            fresh = Form(values=_values(series), message=_(
                 "Someone else changed this series while you were editing. This is the "
                 "series as it is now; make your change again."))
             return _series_page(request, session, access, user, series, fresh, status=412)
@@ -226,7 +250,8 @@ async def delete_series(request: Request, series_id: str, access: WebAccess,
     form = await read_form(request, ("from", "whole"))
     from_date = _from(form)
     if form.get("whole") != "yes" and from_date is None and not form.errors:
-        form.errors["delete_from"] = "Pick the first day to delete, or delete the whole series."
+        form.errors["delete_from"] = _("Pick the first day to delete, or delete the whole "
+                                       "series.")
     if "from" in form.errors:
         form.errors["delete_from"] = form.errors.pop("from")
     if form.errors:

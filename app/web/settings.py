@@ -12,6 +12,7 @@ from sqlmodel import Session
 from app.auth import request_now
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.i18n import gettext as _
 from app.routers import Router
 from app.schemas import WorkspaceUpdate
 from app.services import workspaces as workspace_service
@@ -59,7 +60,7 @@ async def save_settings(request: Request, access: WebAccess, user: CurrentUser,
     data = forms.parse(WorkspaceUpdate, form, {
         "name": form.get("workspace_name"), "timezone": form.get("timezone"),
         "allow_self_approval": form.get("allow_self_approval") == "yes"}, FIELD_FOR,
-        {"timezone": "Pick a time zone from the list, like Europe/Berlin."})
+        {"timezone": _("Pick a time zone from the list, like Europe/Berlin.")})
     if data is None:
         return _page(request, session, access, user, form, status=422)
     try:
@@ -69,14 +70,14 @@ async def save_settings(request: Request, access: WebAccess, user: CurrentUser,
     except AppError as exc:
         if exc.status == 412:
             return _page(request, session, access, user, _current(access), status=409,
-                         message="Someone changed these settings meanwhile; here they are "
-                                 "now. Make your change again.")
+                         message=_("Someone changed these settings meanwhile; here they are "
+                                   "now. Make your change again."))
         form.take(exc, FIELD_FOR)
         return _page(request, session, access, user, form, status=exc.status)
-    note = "Saved."
+    note = _("Saved.")
     if access.workspace.timezone != old_zone:
-        note = (f"Saved. Times are now shown in {access.workspace.timezone}: every post kept "
-                "its moment, and its local day and week follow the new zone.")
+        note = _("Saved. Times are now shown in %(zone)s: every post kept its moment, and its "
+                 "local day and week follow the new zone.") % {"zone": access.workspace.timezone}
     return _page(request, session, access, user, _current(access), message=note)
 
 
@@ -92,4 +93,4 @@ async def archive(request: Request, access: WebAccess, user: CurrentUser,
     if archived:
         return RedirectResponse("/workspaces", status_code=303)
     return _page(request, session, access, user, _current(access),
-                 message="The workspace is back: it takes new posts again.")
+                 message=_("The workspace is back: it takes new posts again."))

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from app.auth import account_policy, begin_cookie_session, request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, invalid_from
+from app.i18n import gettext as _
 from app.platforms import PLATFORM_LIST
 from app.routers import Router
 from app.rules.presets import PRESETS
@@ -29,14 +30,19 @@ from app.web.render import render
 
 router = Router(include_in_schema=False)
 
-PRESET_NAMES = {
-    "beth_dunn": "Beth Dunn's rhythm: listen first, nine gives between asks",
-    "eighty_twenty": "80/20: four gives to each ask",
-    "four_one_one": "4-1-1: four shares and one soft ask to each hard ask",
-    "five_three_two": "5-3-2: five shares, three of your own, two personal",
-    "rule_of_thirds": "Rule of thirds: share, promote, and talk with people",
-    "jab_jab_jab_right_hook": "Jab, jab, jab, right hook: three gives, then an ask",
-}
+
+
+def preset_names() -> dict[str, str]:
+    """Each preset with what it asks of a team, as the rhythm choice shows it."""
+    return {
+        "beth_dunn": _("Beth Dunn's rhythm: listen first, nine gives between asks"),
+        "eighty_twenty": _("80/20: four gives to each ask"),
+        "four_one_one": _("4-1-1: four shares and one soft ask to each hard ask"),
+        "five_three_two": _("5-3-2: five shares, three of your own, two personal"),
+        "rule_of_thirds": _("Rule of thirds: share, promote, and talk with people"),
+        "jab_jab_jab_right_hook": _("Jab, jab, jab, right hook: three gives, then an ask"),
+    }
+
 FIRST_CHANNELS = 3
 SETUP_FIELDS = ("name", "email", "password", "workspace_name", "timezone", "preset",
                 *(f"channel_{n}_{part}" for n in range(FIRST_CHANNELS)
@@ -53,7 +59,8 @@ def time_zones() -> list[str]:
 
 
 def _choices() -> dict[str, Any]:
-    return {"zones": time_zones(), "presets": [(k, PRESET_NAMES.get(k, k)) for k in PRESETS],
+    names = preset_names()
+    return {"zones": time_zones(), "presets": [(k, names.get(k, k)) for k in PRESETS],
             "platform_options": [(p.key, p.name) for p in PLATFORM_LIST]}
 
 
@@ -69,7 +76,7 @@ def _setup_page(request: Request, form: forms.Form, status: int = 200) -> Respon
 @router.get("/setup", response_class=HTMLResponse)
 def setup_page(request: Request, session: SessionDep) -> Response:
     if not setup.needs_setup(session=session):
-        raise NotFound("Giveask is set up already: sign in.")
+        raise NotFound(_("Giveask is set up already: sign in."))
     return _setup_page(request, forms.Form(values={
         "timezone": "UTC", "preset": "beth_dunn", "channel_0_platform": "linkedin",
         "channel_1_platform": "instagram", "channel_2_platform": "newsletter"}))
@@ -81,7 +88,7 @@ def _workspace_data(form: forms.Form, name_field: str, name: str) -> WorkspaceCr
                                rules_preset=form.get("preset") or "beth_dunn")
     except ValidationError as exc:
         form.take(invalid_from(exc.errors()), {"name": name_field, **SETUP_FIELD_FOR},
-                  {"timezone": "Pick a time zone from the list, like Europe/Berlin."})
+                  {"timezone": _("Pick a time zone from the list, like Europe/Berlin.")})
         return None
 
 
@@ -93,7 +100,7 @@ def _first_channels(form: forms.Form) -> list[ChannelCreate]:
         if not name:
             continue
         if name.lower() in seen:
-            form.errors[f"channel_{n}_name"] = "Another channel above has this name."
+            form.errors[f"channel_{n}_name"] = _("Another channel above has this name.")
             continue
         seen.add(name.lower())
         try:
@@ -108,10 +115,10 @@ def _first_channels(form: forms.Form) -> list[ChannelCreate]:
 @router.post("/setup", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def finish_setup(request: Request, session: SessionDep) -> Response:
     if not setup.needs_setup(session=session):
-        raise NotFound("Giveask is set up already: sign in.")
+        raise NotFound(_("Giveask is set up already: sign in."))
     form = await forms.read_form(request, SETUP_FIELDS, keep_spaces=("password",))
     if not form.get("workspace_name"):
-        form.errors["workspace_name"] = "Name your team's workspace, like “Acme Marketing”."
+        form.errors["workspace_name"] = _("Name your team's workspace, like “Acme Marketing”.")
     workspace = _workspace_data(form, "workspace_name", form.get("workspace_name") or "-")
     channels = _first_channels(form)
     if form.errors or workspace is None:
@@ -149,14 +156,14 @@ def _open(request: Request) -> bool:
 @router.get("/signup", response_class=HTMLResponse)
 def signup_page(request: Request) -> Response:
     if not _open(request):
-        raise NotFound("New accounts are by invitation here: ask a workspace's admin.")
+        raise NotFound(_("New accounts are by invitation here: ask a workspace's admin."))
     return _signup_page(request, forms.Form(values={}))
 
 
 @router.post("/signup", response_class=HTMLResponse, dependencies=[CsrfChecked])
 async def sign_up(request: Request, session: SessionDep) -> Response:
     if not _open(request):
-        raise NotFound("New accounts are by invitation here: ask a workspace's admin.")
+        raise NotFound(_("New accounts are by invitation here: ask a workspace's admin."))
     form = await forms.read_form(request, ("name", "email", "password"),
                                  keep_spaces=("password",))
     now = request_now(request)
@@ -178,7 +185,7 @@ async def sign_up(request: Request, session: SessionDep) -> Response:
 
 def _workspaces_page(request: Request, session: Session, user: Any, form: forms.Form,
                      status: int = 200) -> Response:
-    rows, _ = workspace_service.list_workspaces(
+    rows, _cursor = workspace_service.list_workspaces(
         session=session, principal=Principal(user_id=user.id), limit=500, cursor=None)
     active = [(w, r) for w, r in rows if w.archived_at is None]
     archived = [(w, r) for w, r in rows if w.archived_at is not None]
@@ -197,7 +204,7 @@ def workspaces_page(request: Request, session: SessionDep, user: CurrentUser) ->
 async def create_workspace(request: Request, session: SessionDep, user: CurrentUser) -> Response:
     form = await forms.read_form(request, ("workspace_name", "timezone", "preset"))
     if not form.get("workspace_name"):
-        form.errors["workspace_name"] = "Name the workspace, like “Acme Marketing”."
+        form.errors["workspace_name"] = _("Name the workspace, like “Acme Marketing”.")
     data = _workspace_data(form, "workspace_name", form.get("workspace_name") or "-")
     if form.errors or data is None:
         return _workspaces_page(request, session, user, form, status=422)

@@ -22,6 +22,7 @@ from sqlmodel import Session
 from app.auth import request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, TooManyRequests
+from app.i18n import gettext as _
 from app.routers import Router
 from app.security import same_secret
 from app.services import shared_view
@@ -110,7 +111,8 @@ async def guest_comment(request: Request, token: str, post_id: str,
     form = PageForm(values={"name": str(raw.get("name", "") or ""),
                             "comment": str(raw.get("comment", "") or "")})
     if not same_secret(str(raw.get("form_token", "") or ""), form_token(request, share)):
-        form.message = "This form did not come from this page. Reload the page and try again."
+        form.message = _("This form did not come from this page. Reload the page and try "
+                         "again.")
         return _render(request, session, share, form=form, form_post=post_id, status=403)
     try:
         with savepoint(session):

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.auth import request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.i18n import gettext as _
 from app.routers import Router
 from app.schemas import parse_day
 from app.services import channels as channel_service
@@ -72,7 +73,7 @@ def _day(form: PageForm, name: str) -> date | None:
     try:
         return parse_day(text)
     except ValueError:
-        form.errors[name] = "That is not a date; pick one."
+        form.errors[name] = _("That is not a date; pick one.")
         return None
 
 
@@ -80,8 +81,8 @@ def _ask(form: PageForm) -> share_links.ShareRequest | None:
     by_week = form.get("mode") != "range"
     days_text = form.get("expires_in_days")
     if not days_text.isdigit():
-        form.errors["expires_in_days"] = (f"A number of days, 1 to "
-                                          f"{share_links.MAX_VALID_DAYS}.")
+        form.errors["expires_in_days"] = _("A number of days, 1 to %(most)s.") % {
+            "most": share_links.MAX_VALID_DAYS}
     ask = share_links.ShareRequest(
         week=(form.get("week") or None) if by_week else None,
         starts_on=None if by_week else _day(form, "starts_on"),
@@ -90,7 +91,7 @@ def _ask(form: PageForm) -> share_links.ShareRequest | None:
         expires_in_days=int(days_text) if days_text.isdigit() else None,
         allow_comments=form.get("allow_comments") == "on")
     if by_week and not ask.week:
-        form.errors["week"] = "Pick a week."
+        form.errors["week"] = _("Pick a week.")
     return None if form.errors else ask
 
 

@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.models import Post, Story
 from app.routers import Router
 from app.schemas_stories import StoryCreate, StoryUpdate
@@ -42,14 +44,16 @@ def pace_words(story: Story) -> str:
     low, high = _text(story.min_gap_days), _text(story.max_gap_days)
     parts = []
     if low and high:
-        parts.append(f"episodes {low} to {high} days apart")
+        parts.append(_("episodes %(low)s to %(high)s days apart") % {"low": low, "high": high})
     elif low:
-        parts.append(f"at least {low} days between episodes")
+        parts.append(_("at least %(low)s days between episodes") % {"low": low})
     elif high:
-        parts.append(f"at most {high} days between episodes")
+        parts.append(_("at most %(high)s days between episodes") % {"high": high})
     if story.min_gives_before_ask is not None:
-        parts.append(f"an ask only after {story.min_gives_before_ask} give episodes")
-    return "; ".join(parts) if parts else "no pacing rules"
+        gives = story.min_gives_before_ask
+        parts.append(ngettext("an ask only after %(n)s give episodes",
+                              "an ask only after %(n)s give episodes", gives) % {"n": gives})
+    return "; ".join(parts) if parts else _("no pacing rules")
 
 
 @dataclass
@@ -198,8 +202,8 @@ async def update_story(request: Request, story_id: str, access: WebAccess, user:
             story = service.get_story(session=session, access=access, story_id=story_id)
             fresh = Form(values={name: _text(getattr(story, name)) for name in STORY_FIELDS})
             fresh.values["version"] = str(story.version)
-            fresh.message = ("Someone else changed this story while you were editing. This is "
-                             "the story as it is now; make your change again.")
+            fresh.message = _("Someone else changed this story while you were editing. This "
+                              "is the story as it is now; make your change again.")
             return _story_page(request, session, access, user, story, fresh, status=412)
         except AppError as exc:
             form.take(exc)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app.auth import request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError
+from app.i18n import gettext as _
 from app.routers import Router
 from app.schemas_webhooks import EVENTS, WebhookCreate, WebhookUpdate
 from app.services import webhooks as service
@@ -24,13 +25,21 @@ from app.web.render import render
 
 router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
-EVENT_WORDS = {
-    "post.created": "a post is planned", "post.updated": "a post is edited or sent back",
-    "post.deleted": "a post is deleted", "post.submitted": "a post is submitted for review",
-    "post.approved": "a post is approved", "post.published": "a post is published",
-    "week.approved": "a week is approved", "week.sent_back": "a week is sent back",
-    "finding.added": "a change makes the plan break the rhythm (a new finding)",
-}
+
+
+def event_words() -> dict[str, str]:
+    """What each event tells of, in the reader's words."""
+    return {
+        "post.created": _("a post is planned"),
+        "post.updated": _("a post is edited or sent back"),
+        "post.deleted": _("a post is deleted"),
+        "post.submitted": _("a post is submitted for review"),
+        "post.approved": _("a post is approved"),
+        "post.published": _("a post is published"),
+        "week.approved": _("a week is approved"),
+        "week.sent_back": _("a week is sent back"),
+        "finding.added": _("a change makes the plan break the rhythm (a new finding)"),
+    }
 
 
 def _list_page(request: Request, session: Session, access: Access, user: Any, *,
@@ -41,7 +50,7 @@ def _list_page(request: Request, session: Session, access: Access, user: Any, *,
         "user": user, "access": access, "workspace": access.workspace,
         "nav": nav(session, access, "webhooks"), "hooks": hooks,
         "counts": service.delivery_counts(session=session, access=access),
-        "events": EVENTS, "event_words": EVENT_WORDS, "new": new,
+        "events": EVENTS, "event_words": event_words(), "new": new,
         "values": values or {"events": []}, "errors": errors or {}}, status_code=status)
 
 
@@ -81,7 +90,7 @@ def webhook_log(request: Request, webhook_id: str, access: WebAccess, user: Curr
     return render(request, "webhook_log.html", {
         "user": user, "access": access, "workspace": access.workspace,
         "nav": nav(session, access, "webhooks"), "hook": hook, "deliveries": rows,
-        "next_cursor": next_cursor, "event_words": EVENT_WORDS,
+        "next_cursor": next_cursor, "event_words": event_words(),
         "give_up_hours": int(GIVE_UP_AFTER.total_seconds() // 3600)})
 
 
