@@ -113,12 +113,23 @@ def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response
 
 @router.post("/language", dependencies=[CsrfChecked])
 def choose_language(request: Request, language: Annotated[str, Form()] = "",
-                    next: Annotated[str, Form()] = "/") -> Response:
-    """The footer's switcher: the reader's language, kept in a cookie for a year."""
+                    next: Annotated[str, Form()] = "") -> Response:
+    """The footer's switcher: the reader's language, kept in a cookie for a year.
+    It goes back to the page it was on (the Referer, which our pages send on
+    their own site only): the page does not write its own address into the
+    form, so pages that must look alike (an unknown and an expired link) do."""
     if language not in i18n.LANGUAGES:
         raise Invalid.one("language", _("must be one of %(languages)s")
                           % {"languages": ", ".join(i18n.LANGUAGES)})
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(_safe_next(next or _same_site_referer(request)),
+                                status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True,
                         samesite="lax", secure=request_settings(request).secure_cookies)
     return response
+
+
+def _same_site_referer(request: Request) -> str:
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc != request.url.netloc:
+        return "/"
+    return referer.path + (f"?{referer.query}" if referer.query else "")

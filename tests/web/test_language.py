@@ -32,6 +32,17 @@ class TestLanguage:
         client.post("/language", data={"language": "en", "csrf_token": token})
         assert '<html lang="en">' in client.get("/login").text
 
+    def test_the_switcher_goes_back_to_the_page_it_was_on(self, client, world):
+        token = csrf_from(client.get("/login").text)
+        back = client.post("/language", data={"language": "de", "csrf_token": token},
+                           headers={"Referer": "http://testserver/login?next=/w"},
+                           follow_redirects=False)
+        assert back.headers["location"] == "/login?next=/w"
+        elsewhere = client.post("/language", data={"language": "de", "csrf_token": token},
+                                headers={"Referer": "https://evil.example/login"},
+                                follow_redirects=False)
+        assert elsewhere.headers["location"] == "/"
+
     def test_an_unknown_language_is_refused_and_changes_nothing(self, client, world):
         token = csrf_from(client.get("/login").text)
         refused = client.post("/language", data={"language": "xx", "csrf_token": token},
