@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.errors import Conflict, FieldError, Invalid, NotFound
 from app.models import Membership, User
 from app.security import hash_password, verify_password
@@ -96,8 +97,8 @@ def get_user(*, session: Session, user_id: str) -> User:
     return user
 
 
-# The languages a person may choose for the pages; German pages are still to come.
-LANGUAGES = {"en": "English", "de": "Deutsch"}
+# The languages a person may choose for the pages: those with a catalog.
+LANGUAGES = i18n.LANGUAGES
 NAME_MAX = 120
 
 
