@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from app import i18n
 from app.config import Settings, get_settings
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, Unauthorized
@@ -114,12 +115,14 @@ def _principal(request: Request, session: Session) -> Principal:
         scheme, _, secret = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise Unauthorized("The Authorization header must read 'Bearer <token>'.")
+        i18n.know_script()
         return authenticate_token(session=session, secret=secret.strip())
     user = session_user(request, session)
     if user is None:
         raise Unauthorized(
             "Sign in, or send an API token as 'Authorization: Bearer <token>'."
         )
+    i18n.know_person(user.language)
     # A cookie is sent by the browser on its own, so a write that rides on it
     # must prove it comes from our pages.
     if request.method not in SAFE_METHODS and not same_secret(
@@ -133,8 +136,10 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
 def get_access(workspace_id: str, request: Request, session: SessionDep) -> Access:
-    return workspace_access(session=session, principal=get_principal(request, session),
-                            workspace_id=workspace_id)
+    access = workspace_access(session=session, principal=get_principal(request, session),
+                              workspace_id=workspace_id)
+    i18n.know_workspace(access.workspace.language)
+    return access
 
 
 def _role(role: str) -> Callable[..., Access]:

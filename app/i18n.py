@@ -16,6 +16,7 @@ import gettext as _gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import time as dtime
 from functools import cache
@@ -32,7 +33,42 @@ DOMAIN = "messages"
 LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
 DEFAULT = "en"
 
-_current: ContextVar[str] = ContextVar("giveask_language", default=DEFAULT)
+@dataclass
+class Choice:
+    """What a request knows of its reader's language, and the language it makes.
+
+    One holder per request, in a context variable: the middleware fills in the
+    cookie and Accept-Language, the dependencies that find the person and the
+    workspace add theirs, and all of them run in copies of the same context
+    (FastAPI's thread pool), so they change this object rather than the variable.
+    """
+
+    person: str | None = None     # the account page's choice (pages and their calls)
+    cookie: str | None = None     # the footer's switcher, before signing in
+    browser: str | None = None    # Accept-Language
+    workspace: str | None = None  # the workspace's default
+    scripted: bool = False        # a token's call: Accept-Language first, no person
+    fixed: bool = False           # named by the code (mail, the CLI): nothing changes it
+    language: str = DEFAULT
+
+    def decide(self) -> None:
+        order = ((self.browser, self.workspace) if self.scripted
+                 else (self.person, self.cookie, self.browser, self.workspace))
+        self.language = next((lang for lang in order if lang in LANGUAGES), DEFAULT)
+
+
+_FIXED: dict[str, Choice] = {}
+
+
+def _fixed(language: str) -> Choice:
+    """A settled choice for blocks that name their language (mail, the CLI)."""
+    language = language if language in LANGUAGES else DEFAULT
+    if language not in _FIXED:
+        _FIXED[language] = Choice(fixed=True, language=language)
+    return _FIXED[language]
+
+
+_current: ContextVar[Choice] = ContextVar("giveask_language")
 
 
 @cache
@@ -43,17 +79,50 @@ def translations(language: str) -> _gettext.NullTranslations:
 
 
 def current() -> str:
-    return _current.get()
+    choice = _current.get(None)
+    return choice.language if choice is not None else DEFAULT
+
+
+def begin(*, cookie: str | None, accept_language: str | None, scripted: bool) -> Choice:
+    """A request's choice as its headers tell it; the person and the
+    workspace come later (`know_person`, `know_workspace`)."""
+    choice = Choice(cookie=cookie, browser=from_accept_language(accept_language),
+                    scripted=scripted)
+    choice.decide()
+    _current.set(choice)
+    return choice
+
+
+def know_person(language: str | None) -> None:
+    choice = _current.get(None)
+    if choice is not None and not choice.fixed:
+        choice.person = language or None
+        choice.decide()
+
+
+def know_script() -> None:
+    """The caller is a script with a token: its Accept-Language, else the workspace's."""
+    choice = _current.get(None)
+    if choice is not None and not choice.fixed:
+        choice.scripted = True
+        choice.decide()
+
+
+def know_workspace(language: str | None) -> None:
+    choice = _current.get(None)
+    if choice is not None and not choice.fixed:
+        choice.workspace = language or None
+        choice.decide()
 
 
 def set_current(language: str) -> None:
-    _current.set(language if language in LANGUAGES else DEFAULT)
+    _current.set(_fixed(language))
 
 
 @contextmanager
 def speaking(language: str) -> Iterator[None]:
     """Within the block, words come in `language` (mail, the CLI, tests)."""
-    token = _current.set(language if language in LANGUAGES else DEFAULT)
+    token = _current.set(_fixed(language))
     try:
         yield
     finally:
@@ -97,15 +166,6 @@ def from_accept_language(header: str | None) -> str | None:
         if language in LANGUAGES:
             return language
     return None
-
-
-def choose(*, preferred: str | None, accept_language: str | None,
-           workspace_default: str | None) -> str:
-    """The person's own choice, else their browser's, else the workspace's."""
-    for language in (preferred, from_accept_language(accept_language), workspace_default):
-        if language is not None and language in LANGUAGES:
-            return language
-    return DEFAULT
 
 
 # ---- dates, times and numbers in the reader's language --------------------------

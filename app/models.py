@@ -38,6 +38,8 @@ class Workspace(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     rules_preset: str = Field(default="beth_dunn", max_length=40)
     allow_self_approval: bool = Field(default=False)
+    # For readers who chose no language and whose browser asks for none of ours.
+    language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
     # Bumped by database triggers whenever a story's posts or pacing change, so
     # the cached story findings (PlanFindings, scope "stories") are known stale.
     story_revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
@@ -59,9 +61,10 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
     name: str = Field(default="", max_length=120)
     password_hash: str = Field(max_length=255)
-    # The language of the pages for this person: "en" now, "de" to come.
-    language: str = Field(default="en", max_length=8,
-                          sa_column_kwargs={"server_default": "en"})
+    # This person's own language for the pages, mails and findings; empty:
+    # none chosen, so the switcher, the browser and the workspace decide.
+    language: str = Field(default="", max_length=8,
+                          sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 

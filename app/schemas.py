@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.i18n import LANGUAGES
 from app.platforms import PLATFORMS
 from app.platforms import check as check_platform
 from app.rules.facts import CATEGORIES_BY_KIND
@@ -145,6 +146,12 @@ def check_timezone(value: str) -> str:
     return name
 
 
+def check_language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r}; use one of: {', '.join(LANGUAGES)}")
+    return value
+
+
 _ZONES: set[str] | None = None
 
 
@@ -186,6 +193,9 @@ def check_name(value: str) -> str:
 
 
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+# A language with a catalog (app/i18n.py), as its code.
+LanguageCode = Annotated[str, AfterValidator(check_language),
+                         Field(json_schema_extra={"enum": list(LANGUAGES)})]
 Link = Annotated[str | None, AfterValidator(check_link)]
 PostText = Annotated[str, AfterValidator(check_text)]
 Name = Annotated[str, Field(max_length=120), AfterValidator(check_name)]
@@ -227,6 +237,9 @@ class WorkspaceCreate(Strict):
     timezone: TimeZoneName = "UTC"
     rules_preset: str = "beth_dunn"
     allow_self_approval: bool = False
+    language: LanguageCode = Field(
+        default="en", description="the language of the pages, mails and findings for "
+                                  "readers who chose none and whose client asks for none")
 
 
 class WorkspaceUpdate(Strict):
@@ -234,6 +247,7 @@ class WorkspaceUpdate(Strict):
     timezone: Annotated[TimeZoneName | None, NotNull] = None
     rules_preset: Annotated[str | None, NotNull] = None
     allow_self_approval: Annotated[bool | None, NotNull] = None
+    language: Annotated[LanguageCode | None, NotNull] = None
     archived: Annotated[bool | None, NotNull, Field(
         description="true archives the workspace: its history stays, it takes no new "
                     "posts; false brings it back")] = None
@@ -245,6 +259,7 @@ class WorkspacePublic(BaseModel):
     timezone: str
     rules_preset: str
     allow_self_approval: bool
+    language: str
     archived_at: UtcOut | None = None
     role: Role | None = None
     version: int

@@ -1,7 +1,8 @@
 """Sets each request's language (app/i18n.py) before anything else reads it.
 
-A page reader's own choice is the switcher's cookie; an API client says what it
-wants with Accept-Language. Either way the workspace's default comes after.
+The headers give the switcher's cookie and Accept-Language; the person's own
+choice and the workspace's default are added where they are found (app/auth.py,
+app/web/deps.py, app/services/access.py). See docs/i18n.md for the order.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ class Language:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            api = scope["path"].startswith("/api/")
-            i18n.set_current(i18n.choose(
-                preferred=None if api else cookie_language(_header(scope, b"cookie")),
-                accept_language=_header(scope, b"accept-language"),
-                workspace_default=None))
+            # A page's own calls to the API carry the cookie session and speak
+            # as the page does; a token's call is scripted (app/auth.py says which).
+            i18n.begin(cookie=cookie_language(_header(scope, b"cookie")),
+                       accept_language=_header(scope, b"accept-language"),
+                       scripted=False)
         await self.app(scope, receive, send)

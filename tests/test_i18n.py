@@ -28,12 +28,48 @@ def test_the_browser_language(header: str | None, language: str | None) -> None:
     assert i18n.from_accept_language(header) == language
 
 
-def test_the_persons_choice_comes_first_then_the_browser_then_the_workspace() -> None:
-    assert i18n.choose(preferred="de", accept_language="en", workspace_default="en") == "de"
-    assert i18n.choose(preferred=None, accept_language="de", workspace_default="en") == "de"
-    assert i18n.choose(preferred=None, accept_language="fr", workspace_default="de") == "de"
-    assert i18n.choose(preferred="fr", accept_language=None, workspace_default=None) == "en"
-    assert i18n.choose(preferred=None, accept_language=None, workspace_default=None) == "en"
+def _decided(**known: str | bool | None) -> str:
+    choice = i18n.Choice(**known)  # type: ignore[arg-type]
+    choice.decide()
+    return choice.language
+
+
+def test_the_persons_choice_comes_first_then_the_switcher_the_browser_and_the_workspace() -> None:
+    assert _decided(person="de", cookie="en", browser="en", workspace="en") == "de"
+    assert _decided(cookie="de", browser="en", workspace="en") == "de"
+    assert _decided(browser="de", workspace="en") == "de"
+    assert _decided(browser=None, workspace="de") == "de"
+    assert _decided(person="fr") == "en"
+    assert _decided() == "en"
+
+
+def test_a_script_is_answered_in_its_accept_language_else_the_workspaces() -> None:
+    assert _decided(scripted=True, person="de", browser="en", workspace="de") == "en"
+    assert _decided(scripted=True, person="de", workspace="de") == "de"
+    assert _decided(scripted=True, person="de") == "en"
+
+
+def test_the_person_and_workspace_reach_the_request_from_a_thread_pool_copy() -> None:
+    import contextvars
+
+    def in_a_dependency() -> None:  # FastAPI runs it in a copy of the context
+        i18n.know_person("de")
+
+    def request() -> str:
+        i18n.begin(cookie=None, accept_language="en", scripted=False)
+        contextvars.copy_context().run(in_a_dependency)
+        return i18n.current()
+
+    assert contextvars.copy_context().run(request) == "de"
+
+
+def test_a_named_language_is_not_changed_by_what_is_known_later() -> None:
+    with i18n.speaking("de"):
+        i18n.know_person("en")
+        i18n.know_workspace("en")
+        assert i18n.current() == "de"
+    with i18n.speaking("en"):
+        assert i18n.current() == "en"
 
 
 def test_speaking_sets_the_language_for_a_block_and_no_further() -> None:

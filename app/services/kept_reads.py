@@ -47,7 +47,7 @@ CONNECTION_WAIT_SECONDS = 0.5
 
 _CALLER_AND_STAMP = (
     "SELECT t.workspace_id, t.role, t.revoked_at, t.last_used_at,"
-    " w.timezone, w.calendar_revision, w.version"
+    " w.timezone, w.calendar_revision, w.version, w.language"
     " FROM api_token t JOIN workspace w ON w.id = t.workspace_id"
     " WHERE t.token_hash = %s"
 )
@@ -131,7 +131,8 @@ class KeptReads:
             return None
         if row is None:
             return None
-        token_workspace, role, revoked_at, last_used_at, timezone, revision, version = row
+        (token_workspace, role, revoked_at, last_used_at, timezone, revision, version,
+         team_language) = row
         if token_workspace != workspace_id or revoked_at is not None or role not in ROLE_RANK:
             return None
         now = datetime.now(UTC)
@@ -141,6 +142,9 @@ class KeptReads:
             key = json_key(timezone, start, end, now, CalendarFilter(kind=kind))
         except Exception:  # a bad range is the usual path's to explain
             return None
+        # A token's call, so the route would speak as app/auth.py makes it.
+        i18n.know_script()
+        i18n.know_workspace(team_language)
         found = calendar_cache.KEPT.get((workspace_id, i18n.current(), *key),
                                         (int(revision), int(version)))
         if not isinstance(found, bytes):

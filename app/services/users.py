@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 
 from app import i18n
 from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Membership, User
 from app.security import hash_password, verify_password
 from app.services import passwords
@@ -102,18 +103,30 @@ LANGUAGES = i18n.LANGUAGES
 NAME_MAX = 120
 
 
+def choose_language(*, session: Session, user: User, language: str) -> User:
+    """The person's own language ("" for none: the browser and workspace decide)."""
+    if language and language not in LANGUAGES:
+        raise Invalid.one("language", _("Choose one of the languages in the list."))
+    if user.language != language:
+        user.language = language
+        session.add(user)
+        session.flush()
+    return user
+
+
 def update_profile(*, session: Session, user: User, name: str, language: str) -> User:
     """Set the person's own name and page language; nothing is saved when
     either is refused."""
     name = name.strip()
     errors = []
     if not name:
-        errors.append(FieldError("name", "Write your name."))
+        errors.append(FieldError("name", _("Write your name.")))
     elif len(name) > NAME_MAX:
-        errors.append(FieldError("name", f"Keep your name to {NAME_MAX} characters "
-                                         f"(this one has {len(name)})."))
-    if language not in LANGUAGES:
-        errors.append(FieldError("language", "Choose English or Deutsch."))
+        errors.append(FieldError("name", _("Keep your name to %(most)d characters (this one "
+                                           "has %(count)d).") % {"most": NAME_MAX,
+                                                                 "count": len(name)}))
+    if language and language not in LANGUAGES:
+        errors.append(FieldError("language", _("Choose one of the languages in the list.")))
     if errors:
         raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
     user.name = name

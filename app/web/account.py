@@ -9,6 +9,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app import i18n
 from app.auth import account_policy, client_address, current_session, request_now
 from app.db import SessionDep, savepoint
 from app.errors import AppError
@@ -89,6 +90,8 @@ async def update_profile(request: Request, user: CurrentUser, session: SessionDe
     except AppError as exc:
         form.take(exc)
         return _page(request, session, user, profile=form, status=exc.status)
+    # This very page already answers in the language just chosen.
+    i18n.know_person(user.language)
     return _page(request, session, user, message=_("Your name and language are saved."))
 
 

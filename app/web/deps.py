@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request
 
+from app import i18n
 from app.auth import session_user
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
@@ -18,6 +19,7 @@ def current_user(request: Request, session: SessionDep) -> User:
     user = session_user(request, session)
     if user is None:
         raise Unauthorized("Please sign in.")
+    i18n.know_person(user.language)
     return user
 
 
@@ -41,8 +43,10 @@ def web_access(workspace_id: str, request: Request, session: SessionDep) -> Acce
     workspace's page is a 404 like any unknown page. It signs the user in
     itself (current_user), in the same trip to the thread pool."""
     user = current_user(request, session)
-    return workspace_access(session=session, principal=Principal(user_id=user.id),
-                            workspace_id=workspace_id)
+    access = workspace_access(session=session, principal=Principal(user_id=user.id),
+                              workspace_id=workspace_id)
+    i18n.know_workspace(access.workspace.language)
+    return access
 
 
 WebAccess = Annotated[Access, Depends(web_access)]

@@ -18,11 +18,11 @@ from app.auth import (
     request_settings,
     session_user,
 )
-from app.db import SessionDep
+from app.db import SessionDep, savepoint
 from app.errors import Invalid
 from app.i18n import gettext as _
 from app.routers import Router
-from app.services import account, setup
+from app.services import account, setup, users
 from app.services import workspaces as workspace_service
 from app.services.access import Principal
 from app.speaking import LANGUAGE_COOKIE
@@ -112,15 +112,22 @@ def logout(request: Request, session: SessionDep, user: CurrentUser) -> Response
 
 
 @router.post("/language", dependencies=[CsrfChecked])
-def choose_language(request: Request, language: Annotated[str, Form()] = "",
+def choose_language(request: Request, session: SessionDep,
+                    language: Annotated[str, Form()] = "",
                     next: Annotated[str, Form()] = "") -> Response:
-    """The footer's switcher: the reader's language, kept in a cookie for a year.
+    """The footer's switcher: the reader's language, kept in a cookie for a year,
+    and, when someone is signed in, as their own choice (the account page's),
+    so it follows them to their other devices and their mails.
     It goes back to the page it was on (the Referer, which our pages send on
     their own site only): the page does not write its own address into the
     form, so pages that must look alike (an unknown and an expired link) do."""
     if language not in i18n.LANGUAGES:
         raise Invalid.one("language", _("must be one of %(languages)s")
                           % {"languages": ", ".join(i18n.LANGUAGES)})
+    user = session_user(request, session)
+    if user is not None:
+        with savepoint(session):
+            users.choose_language(session=session, user=user, language=language)
     response = RedirectResponse(_safe_next(next or _same_site_referer(request)),
                                 status_code=303)
     response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True,

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app import i18n
 from app.auth import request_now
 from app.db import SessionDep, savepoint
 from app.errors import AppError
@@ -24,8 +25,8 @@ from app.web.render import render
 from app.web.setup import time_zones
 
 router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
-FIELDS = ("workspace_name", "timezone", "allow_self_approval")
-FIELD_FOR = {"name": "workspace_name", "timezone": "timezone",
+FIELDS = ("workspace_name", "timezone", "language", "allow_self_approval")
+FIELD_FOR = {"name": "workspace_name", "timezone": "timezone", "language": "language",
              "allow_self_approval": "allow_self_approval"}
 
 
@@ -34,12 +35,13 @@ def _page(request: Request, session: Session, access: Access, user: Any, form: f
     return render(request, "settings.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "settings"), "form": form, "zones": time_zones(),
-        "message": message}, status_code=status)
+        "team_languages": list(i18n.LANGUAGES.items()), "message": message}, status_code=status)
 
 
 def _current(access: Access) -> forms.Form:
     ws = access.workspace
     return forms.Form(values={"workspace_name": ws.name, "timezone": ws.timezone,
+                              "language": ws.language,
                               "allow_self_approval": "yes" if ws.allow_self_approval else "",
                               "version": str(ws.version)})
 
@@ -57,10 +59,14 @@ async def save_settings(request: Request, access: WebAccess, user: CurrentUser,
     access.require("admin")
     form = await forms.read_form(request, FIELDS)
     old_zone = access.workspace.timezone
-    data = forms.parse(WorkspaceUpdate, form, {
+    fields: dict[str, Any] = {
         "name": form.get("workspace_name"), "timezone": form.get("timezone"),
-        "allow_self_approval": form.get("allow_self_approval") == "yes"}, FIELD_FOR,
-        {"timezone": _("Pick a time zone from the list, like Europe/Berlin.")})
+        "allow_self_approval": form.get("allow_self_approval") == "yes"}
+    if form.get("language"):  # a page from before the field leaves it as it is
+        fields["language"] = form.get("language")
+    data = forms.parse(WorkspaceUpdate, form, fields, FIELD_FOR,
+        {"timezone": _("Pick a time zone from the list, like Europe/Berlin."),
+         "language": _("Pick one of the languages in the list.")})
     if data is None:
         return _page(request, session, access, user, form, status=422)
     try:

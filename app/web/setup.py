@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from app import i18n
 from app.auth import account_policy, begin_cookie_session, request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, invalid_from
@@ -84,8 +85,10 @@ def setup_page(request: Request, session: SessionDep) -> Response:
 
 def _workspace_data(form: forms.Form, name_field: str, name: str) -> WorkspaceCreate | None:
     try:
+        # The team speaks, until someone says otherwise, as its founder's page does.
         return WorkspaceCreate(name=name, timezone=form.get("timezone") or "UTC",
-                               rules_preset=form.get("preset") or "beth_dunn")
+                               rules_preset=form.get("preset") or "beth_dunn",
+                               language=i18n.current())
     except ValidationError as exc:
         form.take(invalid_from(exc.errors()), {"name": name_field, **SETUP_FIELD_FOR},
                   {"timezone": _("Pick a time zone from the list, like Europe/Berlin.")})

@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app import i18n
 from app.auth import request_now, request_settings
 from app.db import SessionDep, savepoint
 from app.errors import AppError, NotFound, TooManyRequests
@@ -74,6 +75,7 @@ def _render(request: Request, session: Session, share: shared_view.OpenShare, *,
             form: PageForm | None = None, form_post: str = "", status: int = 200,
             headers: dict[str, str] | None = None) -> HTMLResponse:
     now = request_now(request)
+    i18n.know_workspace(share.workspace.language)
     plan = shared_view.shared_plan(session=session, share=share, now=now)
     weeks = _weeks(plan, now.astimezone(share.tz).date())
     return _guest_page(request, "share.html", {

@@ -64,20 +64,28 @@ class TestProfile:
     def test_the_name_is_trimmed_and_saved_with_the_language(self, client, world, session):
         csrf = sign_in(client, world.users["editor"], world.passwords["editor"])
         text = page(client)
-        assert "Language of the pages" in text and "Deutsch (coming soon)" in text
-        assert "German pages are coming" in text
+        assert "Your language" in text and '<option value="" selected>' in text
         response = save_profile(client, csrf, name="  Eda Editor  ", language="de")
         assert response.status_code == 200
-        assert "Your name and language are saved." in response.text
+        # The answer to the save is already in the language just chosen.
+        assert "Dein Name und deine Sprache sind gespeichert." in response.text
+        assert '<html lang="de">' in response.text
         user = the_user(session, world.users["editor"])
         assert (user.name, user.language) == ("Eda Editor", "de")
-        text = page(client)
+        # Every page follows the person's choice, whatever the browser asks for.
+        text = client.get("/account", headers={"Accept-Language": "en"}).text
         assert 'value="Eda Editor"' in text
-        assert '<option value="de" selected>' in text
+        assert '<option value="de" lang="de" selected>' in text
+        assert '<html lang="de">' in text
         # Back to English, with a name of exactly the longest length.
         assert save_profile(client, csrf, name="N" * 120, language="en").status_code == 200
         user = the_user(session, world.users["editor"])
         assert (user.name, user.language) == ("N" * 120, "en")
+        # No choice of one's own: the browser decides again.
+        assert save_profile(client, csrf, language="").status_code == 200
+        assert the_user(session, world.users["editor"]).language == ""
+        assert '<html lang="de">' in client.get(
+            "/account", headers={"Accept-Language": "de-DE,de;q=0.9"}).text
 
     def test_an_empty_name_is_refused_next_to_the_field_and_nothing_is_saved(
             self, client, world, session):
@@ -88,7 +96,7 @@ class TestProfile:
         assert field_error(text, "profile-name") == "Write your name."
         assert field_error(text, "profile-language") == ""
         user = the_user(session, world.users["editor"])
-        assert (user.name, user.language) == ("Editor", "en")
+        assert (user.name, user.language) == ("Editor", "")
 
     def test_a_name_over_120_characters_is_refused(self, client, world, session):
         csrf = sign_in(client, world.users["editor"], world.passwords["editor"])
@@ -104,10 +112,10 @@ class TestProfile:
         response = save_profile(client, csrf, name="Eda Editor", language="fr")
         assert response.status_code == 422
         text = html.unescape(response.text)
-        assert field_error(text, "profile-language") == "Choose English or Deutsch."
+        assert field_error(text, "profile-language") == "Choose one of the languages in the list."
         assert field_error(text, "profile-name") == ""
         user = the_user(session, world.users["editor"])
-        assert (user.name, user.language) == ("Editor", "en")
+        assert (user.name, user.language) == ("Editor", "")
 
     def test_the_form_needs_its_csrf_token(self, client, world, session):
         sign_in(client, world.users["editor"], world.passwords["editor"])
@@ -119,7 +127,7 @@ class TestProfile:
         with pytest.raises(Invalid) as refused:
             users.update_profile(session=session, user=user, name="", language="xx")
         assert {e.field for e in refused.value.errors} == {"name", "language"}
-        assert (user.name, user.language) == ("Viewer", "en")
+        assert (user.name, user.language) == ("Viewer", "")
 
 
 class TestOwnTokens:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+
+from sqlmodel import select
+
 from tests.web.test_login import csrf_from
+from tests.web.test_sessions import sign_in
 
 
 class TestLanguage:
@@ -70,3 +76,63 @@ class TestLanguage:
         client.cookies.set("giveask_lang", "<script>")
         page = client.get("/login", headers={"Accept-Language": "de"})
         assert '<html lang="de">' in page.text
+
+
+class TestTheTeamsLanguage:
+    """Readers who chose nothing and whose browser asks for none of ours read
+    the workspace's language; a person's own choice goes before the browser."""
+
+    def _german_team(self, session, world) -> None:  # type: ignore[no-untyped-def]
+        from app.models import Workspace
+
+        workspace = session.get(Workspace, world.workspace_id)
+        workspace.language = "de"
+        session.add(workspace)
+        session.flush()
+
+    def test_the_workspace_speaks_when_nobody_else_does(self, client, world, session):
+        self._german_team(session, world)
+        sign_in(client, world.users["editor"], world.passwords["editor"])
+        calendar = f"/w/{world.workspace_id}/calendar"
+        assert '<html lang="de">' in client.get(calendar, headers={"Accept-Language": "fr"}).text
+        # The browser's own language of ours goes before the team's.
+        assert '<html lang="en">' in client.get(calendar, headers={"Accept-Language": "en"}).text
+
+    def test_the_admin_sets_the_teams_language_on_the_settings_page(self, client, world, session):
+        from app.models import Workspace
+
+        csrf = sign_in(client, world.users["admin"], world.passwords["admin"])
+        settings = f"/w/{world.workspace_id}/settings"
+        form = client.get(settings).text
+        version = re.search(r'name="version" value="(\d+)"', form).group(1)  # type: ignore[union-attr]
+        base = {"csrf_token": csrf, "version": version, "workspace_name": "Acme",
+                "timezone": "Europe/Berlin"}
+        refused = client.post(settings, data={**base, "language": "xx"})
+        assert refused.status_code == 422
+        assert "Pick one of the languages in the list." in html.unescape(refused.text)
+        assert session.get(Workspace, world.workspace_id).language == "en"
+        saved = client.post(settings, data={**base, "language": "de"})
+        assert saved.status_code == 200
+        session.expire_all()
+        assert session.get(Workspace, world.workspace_id).language == "de"
+
+    def test_the_api_sets_the_teams_language_and_names_a_wrong_one(self, client, world, session):
+        refused = client.patch(world.path(), json={"language": "fr"}, headers=world.auth("admin"))
+        assert refused.status_code == 422
+        assert "language" in refused.text and "en, de" in refused.text
+        saved = client.patch(world.path(), json={"language": "de"}, headers=world.auth("admin"))
+        assert saved.status_code == 200 and saved.json()["language"] == "de"
+
+    def test_the_switcher_of_a_signed_in_person_is_their_own_choice(self, client, world, session):
+        from app.models import User
+
+        csrf = sign_in(client, world.users["viewer"], world.passwords["viewer"])
+        client.post("/language", data={"language": "de", "csrf_token": csrf},
+                    follow_redirects=False)
+        user = session.exec(select(User).where(User.email == world.users["viewer"])).one()
+        session.refresh(user)
+        assert user.language == "de"
+        # It follows them to a browser without the cookie.
+        client.cookies.delete("giveask_lang")
+        assert '<html lang="de">' in client.get(
+            "/account", headers={"Accept-Language": "en"}).text
