@@ -220,3 +220,4 @@ def number(value: float | int, digits: int = 0) -> str:
     locale = LOCALES.get(current(), LOCALES[DEFAULT])
     return format_decimal(round(value, digits), format=f"#,##0.{'0' * digits}" if digits
                           else "#,##0", locale=locale)
+

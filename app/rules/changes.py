@@ -14,15 +14,25 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.rules.facts import Finding
+from app.rules.messages import ENGLISH, Speech
+
+
+def N_(context: str, message: str) -> str:
+    """Marks a word for the catalog, told in the reader's language where it is used."""
+    return message
+
+
+STRETCH = "stretch of a finding"
+
 
 # What a stretch or run of each code is called, for "makes the … longer".
 _NAMES = {
-    "ask_density": "the dense stretch",
-    "ask_run": "the run of too many asks",
-    "category_mix": "the run short of a category",
-    "broadcast_only": "the run without engaging posts",
-    "channel_silent": "the silence",
-    "too_many_posts_per_day": "the crowded day",
+    "ask_density": N_("stretch of a finding", "the dense stretch"),
+    "ask_run": N_("stretch of a finding", "the run of too many asks"),
+    "category_mix": N_("stretch of a finding", "the run short of a category"),
+    "broadcast_only": N_("stretch of a finding", "the run without engaging posts"),
+    "channel_silent": N_("stretch of a finding", "the silence"),
+    "too_many_posts_per_day": N_("stretch of a finding", "the crowded day"),
 }
 
 
@@ -42,13 +52,13 @@ def _last_moment(finding: Finding) -> datetime:
     return finding.end
 
 
-def _span(finding: Finding, tz: ZoneInfo) -> str:
+def _span(finding: Finding, tz: ZoneInfo, speech: Speech) -> str:
     start = finding.start.astimezone(tz)
     last = _last_moment(finding).astimezone(tz)
-    fmt = "%a %-d %b" if start.year == last.year else "%a %-d %b %Y"
+    with_year = start.year != last.year
     if start.date() == last.date():
-        return start.strftime(fmt)
-    return f"{start.strftime(fmt)} – {last.strftime(fmt)}"
+        return speech.day(start.date(), with_year)
+    return f"{speech.day(start.date(), with_year)} – {speech.day(last.date(), with_year)}"
 
 
 def _same_one(before: Finding, after: Finding) -> bool:
@@ -59,23 +69,23 @@ def _same_one(before: Finding, after: Finding) -> bool:
     return overlaps or bool(set(before.post_ids) & set(after.post_ids))
 
 
-def _words(before: Finding, after: Finding, tz: ZoneInfo) -> str:
+def _words(before: Finding, after: Finding, tz: ZoneInfo, speech: Speech) -> str:
+    _ = speech.gettext
     name = _NAMES.get(after.code)
     if name is None:
-        return f"changes a finding: {after.message}"
+        return _("changes a finding: %(message)s") % {"message": after.message}
     was = _last_moment(before) - before.start
     now = _last_moment(after) - after.start
+    values = {"what": speech.pgettext(STRETCH, name), "span": _span(after, tz, speech)}
     if now > was:
-        verb = "makes {} longer"
-    elif now < was:
-        verb = "makes {} shorter"
-    else:
-        verb = "moves {}"
-    return f"{verb.format(name)} (now {_span(after, tz)})"
+        return _("makes %(what)s longer (now %(span)s)") % values
+    if now < was:
+        return _("makes %(what)s shorter (now %(span)s)") % values
+    return _("moves %(what)s (now %(span)s)") % values
 
 
-def pair(added: Sequence[Finding], resolved: Sequence[Finding], timezone: str
-         ) -> tuple[list[Finding], list[Finding], list[Changed]]:
+def pair(added: Sequence[Finding], resolved: Sequence[Finding], timezone: str,
+         speech: Speech = ENGLISH) -> tuple[list[Finding], list[Finding], list[Changed]]:
     """``(added, resolved, changed)``: the findings only added, only resolved,
     and the pairs that are one finding changing shape, each in the given order."""
     tz = ZoneInfo(timezone)
@@ -88,5 +98,5 @@ def pair(added: Sequence[Finding], resolved: Sequence[Finding], timezone: str
             only_added.append(after)
             continue
         left.remove(match)
-        changed.append(Changed(before=match, after=after, words=_words(match, after, tz)))
+        changed.append(Changed(before=match, after=after, words=_words(match, after, tz, speech)))
     return only_added, left, changed

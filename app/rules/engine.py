@@ -88,7 +88,7 @@ from app.rules.channel import ChannelPosts
 from app.rules.checks import channel_hits
 from app.rules.facts import RULE_CODES, Finding, Plan, PostFact
 from app.rules.hits import Hit, order
-from app.rules.messages import Words, message
+from app.rules.messages import ENGLISH, Speech, Words, message
 from app.rules.slots import Slot, next_slot
 from app.rules.stories import StoryPosts, story_hits
 from app.rules.timeline import Timeline
@@ -102,9 +102,9 @@ _story_id = attrgetter("story_id")
 _utc = partial(datetime.fromtimestamp, tz=UTC)
 
 
-def analyse(plan: Plan) -> list[Finding]:
+def analyse(plan: Plan, speech: Speech = ENGLISH) -> list[Finding]:
     """Every finding of the plan, sorted by start, code and first post id; only
-    those meeting the plan's range when it has one."""
+    those meeting the plan's range when it has one; told in `speech`."""
     timeline = Timeline(plan.timezone)
     hits = plan_hits(plan, timeline)
     low = plan.range_start.timestamp() if plan.range_start is not None else None
@@ -112,7 +112,7 @@ def analyse(plan: Plan) -> list[Finding]:
     if low is not None or high is not None:
         hits = [hit for hit in hits if _meets(hit, low, high)]
     _sort(hits)
-    words = Words(timeline, {story.id: story.name or story.id for story in plan.stories})
+    words = Words(timeline, {story.id: story.name or story.id for story in plan.stories}, speech)
     severity = {code: plan.profile.severity_of(code) for code in RULE_CODES}
     findings = []
     for hit in hits:
@@ -129,6 +129,7 @@ def analyse(plan: Plan) -> list[Finding]:
                 end,
                 message(hit, words),
                 hit.details,
+                None if hit.other is None else _utc(hit.other),
             )
         )
     return findings

@@ -175,6 +175,9 @@ class Finding:
     end: datetime
     message: str
     details: Mapping[str, Any]
+    # A further moment the message names (the previous ask, the earlier
+    # episode): kept so the message can be told again in another language.
+    other: datetime | None = None
 
     @property
     def key(self) -> tuple[str, str, str | None, tuple[str, ...]]:
@@ -194,11 +197,20 @@ class Finding:
             "details": dict(self.details),
         }
 
+    def as_kept(self) -> dict[str, Any]:
+        """``as_dict`` with what the message was told from (a cache's row)."""
+        kept = self.as_dict()
+        if self.other is not None:
+            kept["other"] = rfc3339(self.other)
+        return kept
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
-        """The finding ``as_dict`` wrote (a cached analysis read back)."""
+        """The finding ``as_dict`` or ``as_kept`` wrote (a cached analysis read back)."""
+        other = data.get("other")
         return cls(code=data["code"], severity=data["severity"], channel_id=data["channel_id"],
                    story_id=data["story_id"], post_ids=tuple(data["post_ids"]),
                    start=datetime.fromisoformat(data["start"]),
                    end=datetime.fromisoformat(data["end"]), message=data["message"],
-                   details=data["details"])
+                   details=data["details"],
+                   other=datetime.fromisoformat(other) if other is not None else None)

@@ -38,7 +38,7 @@ from app.rules.facts import (
     rfc3339,
 )
 from app.rules.hits import Hit
-from app.rules.messages import Words, message, plural
+from app.rules.messages import ENGLISH, Speech, Words, message
 from app.rules.timeline import DAY, Timeline
 
 DEFAULT_POSTING_TIME = time(9, 0)
@@ -77,6 +77,7 @@ def next_slot(
     after: datetime,
     category: str | None = None,
     horizon_days: int = 90,
+    speech: Speech = ENGLISH,
 ) -> Slot:
     _check(kind, category, after, horizon_days)
     timeline = Timeline(plan.timezone)
@@ -88,7 +89,7 @@ def next_slot(
     existing = {hit.key for hit in channel_hits(view, params, channel)}
     serious = {code for code in RULE_CODES if plan.profile.severity_of(code) != "info"}
     start = after.timestamp()
-    words = Words(timeline)
+    words = Words(timeline, speech=speech)
     year = words.year(start)
     candidates = candidate_moments(
         timeline, start, horizon_days, channel.posting_times if channel else ()
@@ -96,8 +97,8 @@ def next_slot(
     if not candidates:
         return Slot(
             None,
-            f"No posting time to try from {words.day(start, year)} "
-            f"within {plural(horizon_days, 'day')}.",
+            words.gettext("No posting time to try from %(day)s within %(days)s.") % {
+                "day": words.day(start, year), "days": words.days(horizon_days)},
         )
     inside_silent_gap = _silent_gaps(view, params.max_gap_days, start)
     blockers: list[Hit] = []
@@ -175,12 +176,17 @@ def _silent_gaps(
 def _fits(
     trial: ChannelPosts, post: PostFact, channel: ChannelFact | None, words: Words, year: int
 ) -> str:
+    _ = words.gettext
     moment = post.at.timestamp()
-    when = f"on {words.day(moment, year)} at {words.clock(moment)}"
+    when = _("on %(day)s at %(time)s") % {"day": words.day(moment, year),
+                                          "time": words.clock(moment)}
     if post.kind != "ask":
-        what = f"A {post.category} post" if post.category else "A give"
-        return f"{what} fits {when}."
-    what = f"An ask ({post.category})" if post.category else "An ask"
+        if post.category:
+            return _("A %(category)s post fits %(when)s.") % {
+                "category": words.category(post.category), "when": when}
+        return _("A give fits %(when)s.") % {"when": when}
+    what = (_("An ask (%(category)s)") % {"category": words.category(post.category)}
+            if post.category else _("An ask"))
     at = trial.posts.index(post)
     earlier = [i for i in trial.asks if i < at]
     if earlier:
@@ -189,13 +195,22 @@ def _fits(
         gives = channel.gives_before + at
     else:
         gives = (channel.gives_before if channel else 0) + at
-        return f"{what} fits {when}: the channel's first ask, after {plural(gives, 'give')}."
-    return f"{what} fits {when}: {plural(gives, 'give')} since the last ask."
+        return words.ngettext("%(what)s fits %(when)s: the channel's first ask, after "
+                              "%(count)s give.",
+                              "%(what)s fits %(when)s: the channel's first ask, after "
+                              "%(count)s gives.", gives) % {
+            "what": what, "when": when, "count": words.number(gives)}
+    return words.ngettext("%(what)s fits %(when)s: %(count)s give since the last ask.",
+                          "%(what)s fits %(when)s: %(count)s gives since the last ask.",
+                          gives) % {"what": what, "when": when, "count": words.number(gives)}
 
 
 def _why_not(blockers: list[Hit], kind: str, category: str | None, words: Words, year: int) -> str:
     """What would open a slot, read from what still blocked the last time tried."""
-    what = "an ask" if kind == "ask" else f"a {category} post" if category else "a give"
+    _ = words.gettext
+    what = (_("an ask") if kind == "ask" else
+            _("a %(category)s post") % {"category": words.category(category)} if category
+            else _("a give"))
     ranked = sorted(
         blockers,
         key=lambda hit: (
@@ -205,20 +220,25 @@ def _why_not(blockers: list[Hit], kind: str, category: str | None, words: Words,
     hit = ranked[0]
     d = hit.details
     named = HYPOTHETICAL_POST_ID in hit.post_ids
-    if hit.code == "ask_too_soon" and named:
-        more = d["required"] - d["gives_since_last_ask"]
-        return (
-            f"Plan {plural(more, 'more give')} first: the rhythm asks for "
-            f"{plural(d['required'], 'give')} between asks."
-        )
-    if hit.code == "ask_too_early" and named:
-        more = d["required"] - d["gives_before_first_ask"]
-        return (
-            f"Plan {plural(more, 'more give')} first: the rhythm asks for "
-            f"{plural(d['required'], 'give')} before a channel's first ask."
-        )
+    if hit.code in ("ask_too_soon", "ask_too_early") and named:
+        counted = "gives_since_last_ask" if hit.code == "ask_too_soon" else "gives_before_first_ask"
+        more = d["required"] - d[counted]
+        values = {"more": words.number(more), "required": words.number(d["required"])}
+        first = words.ngettext("Plan %(more)s more give first", "Plan %(more)s more gives first",
+                               more) % values
+        if hit.code == "ask_too_soon":
+            rule = words.ngettext("the rhythm asks for %(required)s give between asks",
+                                  "the rhythm asks for %(required)s gives between asks",
+                                  d["required"]) % values
+        else:
+            rule = words.ngettext(
+                "the rhythm asks for %(required)s give before a channel's first ask",
+                "the rhythm asks for %(required)s gives before a channel's first ask",
+                d["required"]) % values
+        return _("%(first)s: %(rule)s.") % {"first": first, "rule": rule}
     if hit.code == "ask_during_listening" and named:
         asks_from = words.date(date.fromisoformat(d["asks_from"]), year)
-        return f"The channel is still listening: asks fit from {asks_from}."
+        return _("The channel is still listening: asks fit from %(day)s.") % {"day": asks_from}
     text = message(hit, words)
-    return f"No time for {what} fits in the days tried; at the last one: {text}"
+    return _("No time for %(what)s fits in the days tried; at the last one: %(why)s") % {
+        "what": what, "why": text}

@@ -56,7 +56,7 @@ from app.rules.facts import (
     rfc3339,
 )
 from app.rules.hits import Hit
-from app.rules.messages import Words, plural
+from app.rules.messages import ENGLISH, Speech, Words
 from app.rules.slots import candidate_moments
 from app.rules.stories import StoryPosts, story_hits
 from app.rules.timeline import Timeline
@@ -121,10 +121,11 @@ def suggest(
     *,
     now: datetime,
     limits: Limits = Limits(),
+    speech: Speech = ENGLISH,
 ) -> dict[Key, list[Suggestion]]:
     """Verified fixes for each finding (default: every finding of the plan), best
     first, by finding key. A finding the plan doesn't have gets none."""
-    search = _Search(plan, now, limits)
+    search = _Search(plan, now, limits, speech)
     chosen = analyse(plan) if findings is None else findings
     return {finding.key: search.suggestions(finding) for finding in chosen}
 
@@ -138,6 +139,7 @@ def suggest_parts(
     *,
     now: datetime,
     limits: Limits = Limits(),
+    speech: Speech = ENGLISH,
 ) -> dict[tuple[Key, datetime], list[Suggestion]]:
     """Verified fixes for a part of a long density stretch or run: each
     ``(finding, start, end)`` asks for the changes that take the finding's asks
@@ -148,7 +150,7 @@ def suggest_parts(
     smaller versions of those the plan has. The rest of the stretch may stay:
     asks already published or past can keep it alive, and then this is the
     most that changing the plan ahead can do."""
-    search = _Search(plan, now, limits)
+    search = _Search(plan, now, limits, speech)
     found: dict[tuple[Key, datetime], list[Suggestion]] = {}
     for finding, start, end in parts:
         found[(finding.key, start)] = search.part_suggestions(finding, start, end)
@@ -253,12 +255,13 @@ class Outcome:
 
 
 class _Search:
-    def __init__(self, plan: Plan, now: datetime, limits: Limits) -> None:
+    def __init__(self, plan: Plan, now: datetime, limits: Limits,
+                 speech: Speech = ENGLISH) -> None:
         self.plan = plan
         self.limits = limits
         self.now = now.timestamp()
         self.timeline = Timeline(plan.timezone)
-        self.words = Words(self.timeline)
+        self.words = Words(self.timeline, speech=speech)
         self.posts = {post.id: post for post in plan.posts}
         self.order = {post_id: at for at, post_id in enumerate(sorted(
             self.posts, key=lambda pid: (self.posts[pid].at, pid)))}
@@ -498,8 +501,16 @@ class _Search:
 
     def noun(self, post: PostFact) -> str:
         if post.story_id is not None and post.episode is not None:
-            return f"episode {post.episode}"
-        return "ask" if post.kind == "ask" else "give"
+            return self.words.gettext("episode %(number)s") % {"number": post.episode}
+        pgettext = self.words.speech.pgettext
+        return (pgettext("suggested post", "ask") if post.kind == "ask"
+                else pgettext("suggested post", "give"))
+
+    def gettext(self, message: str) -> str:
+        return self.words.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
+        return self.words.ngettext(singular, plural, count) % {"count": count, **values}
 
 
 def _plan_order(pair: tuple[float, str, PostFact]) -> tuple[float, str]:
@@ -531,7 +542,8 @@ def _move_later(search: _Search, finding: Finding, post_id: str, *,
     for moment in search.times_after(post.at.timestamp(), post, not_before=after):
         if search.fixes(finding.key, (_move(post, moment),)):
             what = name or _this(search, post)
-            return Suggestion(f"Move {what} to {search.when(moment)}", (_move(post, moment),))
+            return Suggestion(search.gettext("Move %(what)s to %(when)s") % {
+                "what": what, "when": search.when(moment)}, (_move(post, moment),))
     return None
 
 
@@ -561,12 +573,18 @@ def _earliest(search: _Search, finding: Finding, ask: PostFact) -> float | None:
 
 def _this(search: _Search, post: PostFact) -> str:
     """'this ask', or an episode by its number."""
-    noun = search.noun(post)
-    return noun if noun.startswith("episode") else f"this {noun}"
+    if post.story_id is not None and post.episode is not None:
+        return search.noun(post)
+    return search.gettext("this ask") if post.kind == "ask" else search.gettext("this give")
 
 
 def _named(search: _Search, post: PostFact) -> str:
-    return f"the {search.noun(post)} of {search.when(post.at.timestamp())}"
+    values = {"when": search.when(post.at.timestamp()), "number": post.episode}
+    if post.story_id is not None and post.episode is not None:
+        return search.gettext("the episode %(number)s of %(when)s") % values
+    if post.kind == "ask":
+        return search.gettext("the ask of %(when)s") % values
+    return search.gettext("the give of %(when)s") % values
 
 
 def _swap(search: _Search, finding: Finding, ask_id: str,
@@ -587,7 +605,8 @@ def _swap(search: _Search, finding: Finding, ask_id: str,
     for give in gives[: search.limits.max_swaps]:
         changes = (_move(ask, give.at.timestamp()), _move(give, at))
         if search.fixes(finding.key, changes):
-            return Suggestion(f"Swap with the give of {search.day(give.at.timestamp())}", changes)
+            return Suggestion(search.gettext("Swap with the give of %(day)s") % {
+                "day": search.day(give.at.timestamp())}, changes)
     return None
 
 
@@ -596,8 +615,10 @@ def _turn_into_give(search: _Search, finding: Finding, ask_id: str) -> Suggestio
     if ask is None or ask.kind != "ask" or not search.movable(ask):
         return None
     if search.fixes(finding.key, (_to_give(ask),)):
-        name = "this ask" if ask.episode is None else f"episode {ask.episode}"
-        return Suggestion(f"Turn {name} into a give (last resort)",
+        name = (search.gettext("this ask") if ask.episode is None else
+                search.gettext("episode %(number)s") % {"number": ask.episode})
+        return Suggestion(search.gettext("Turn %(what)s into a give (last resort)") % {
+                              "what": name},
                           (_to_give(ask),), last_resort=True)
     return None
 
@@ -679,20 +700,30 @@ def _fixable(search: _Search, finding: Finding) -> bool:
 
 def _thinned(search: _Search, finding: Finding, changes: list[Change],
              done: dict[str, float | None], turn: bool) -> Suggestion:
+    _ = search.gettext
     posts = [search.posts[pid] for pid in done]
-    noun = "ask" if all(p.kind == "ask" for p in posts) else "post"
+    asks_only = all(p.kind == "ask" for p in posts)
     if turn:
         days = ", ".join(search.day(p.at.timestamp()) for p in posts)
         if len(posts) == 1:
-            summary = f"Turn the ask of {days} into a give (last resort)"
+            summary = _("Turn the ask of %(days)s into a give (last resort)") % {"days": days}
         else:
-            summary = f"Turn {plural(len(posts), 'ask')} into gives (last resort): {days}"
+            summary = search.ngettext("Turn %(count)s ask into gives (last resort): %(days)s",
+                                      "Turn %(count)s asks into gives (last resort): %(days)s",
+                                      len(posts), days=days)
         return Suggestion(summary, tuple(changes), last_resort=True)
-    moves = [f"{search.when(p.at.timestamp())} to {search.when(done[p.id] or 0)}" for p in posts]
+    moves = [_("%(from)s to %(to)s") % {"from": search.when(p.at.timestamp()),
+                                        "to": search.when(done[p.id] or 0)} for p in posts]
     if len(posts) == 1:
-        summary = f"Move the {noun} of {moves[0]}"
+        summary = (_("Move the ask of %(move)s") if asks_only else
+                   _("Move the post of %(move)s")) % {"move": moves[0]}
+    elif asks_only:
+        summary = search.ngettext("Move %(count)s ask: %(moves)s", "Move %(count)s asks: %(moves)s",
+                                  len(posts), moves="; ".join(moves))
     else:
-        summary = f"Move {plural(len(posts), noun)}: " + "; ".join(moves)
+        summary = search.ngettext("Move %(count)s post: %(moves)s",
+                                  "Move %(count)s posts: %(moves)s",
+                                  len(posts), moves="; ".join(moves))
     return Suggestion(summary, tuple(changes))
 
 
@@ -707,7 +738,8 @@ def _thin_part(search: _Search, finding: Finding, part: set[str], *,
     if found is None:
         return None
     whole = _thinned(search, finding, *found, turn)
-    return Suggestion(f"This week: {whole.summary[:1].lower()}{whole.summary[1:]}",
+    fix = whole.summary[:1].lower() + whole.summary[1:]
+    return Suggestion(search.gettext("This week: %(fix)s") % {"fix": fix},
                       whole.changes, whole.last_resort)
 
 
@@ -749,9 +781,12 @@ def _fill_gap(search: _Search, finding: Finding) -> Suggestion | None:
     if not search.fixes(finding.key, changes):
         return None
     if len(moments) == 1:
-        return Suggestion(f"Plan a give on {search.when(moments[0])}", changes)
+        return Suggestion(search.gettext("Plan a give on %(when)s") % {
+            "when": search.when(moments[0])}, changes)
     listed = ", ".join(search.when(t) for t in moments)
-    return Suggestion(f"Plan {plural(len(moments), 'give')}: {listed}", changes)
+    return Suggestion(search.ngettext("Plan %(count)s give: %(times)s",
+                                      "Plan %(count)s gives: %(times)s",
+                                      len(moments), times=listed), changes)
 
 
 def _recategorise(search: _Search, finding: Finding) -> Suggestion | None:
@@ -777,11 +812,17 @@ def _recategorise(search: _Search, finding: Finding) -> Suggestion | None:
         if outcome.fixed:
             posts = [search.posts[c.post_id or ""] for c in changes]
             days = ", ".join(
-                f"{search.day(p.at.timestamp())} ({c.patch['category']})"
+                f"{search.day(p.at.timestamp())} ({search.words.category(c.patch['category'])})"
                 for p, c in zip(posts, changes, strict=True)
             )
-            what = "this give" if len(posts) == 1 else plural(len(posts), "give")
-            return Suggestion(f"Change the category of {what}: {days}", tuple(changes))
+            if len(posts) == 1:
+                summary = search.gettext("Change the category of this give: %(days)s") % {
+                    "days": days}
+            else:
+                summary = search.ngettext("Change the category of %(count)s give: %(days)s",
+                                          "Change the category of %(count)s gives: %(days)s",
+                                          len(posts), days=days)
+            return Suggestion(summary, tuple(changes))
         if outcome.added:
             return None
     return None
@@ -797,7 +838,8 @@ def _plan_ask(search: _Search, finding: Finding) -> Suggestion | None:
         change = Change("create", None, {"channel_id": give.channel_id,
                                          "scheduled_at": _utc(moment), "kind": "ask"})
         if search.fixes(finding.key, (change,)):
-            return Suggestion(f"Plan an ask on {search.when(moment)}", (change,))
+            return Suggestion(search.gettext("Plan an ask on %(when)s") % {
+                "when": search.when(moment)}, (change,))
     return None
 
 
@@ -827,8 +869,9 @@ def _swap_episodes(search: _Search, finding: Finding) -> Suggestion | None:
         changes = (_move(post, other.at.timestamp()), _move(other, post.at.timestamp()))
         if search.fixes(finding.key, changes):
             return Suggestion(
-                f"Swap episode {post.episode} with episode {other.episode} "
-                f"of {search.day(other.at.timestamp())}", changes)
+                search.gettext("Swap episode %(episode)s with episode %(other)s of %(day)s") % {
+                    "episode": post.episode, "other": other.episode,
+                    "day": search.day(other.at.timestamp())}, changes)
     return None
 
 
@@ -842,13 +885,15 @@ def _close_stall(search: _Search, finding: Finding) -> Suggestion | None:
         # Closest to where it was first: the least change to the plan.
         for moment in reversed(search.times_between(low, high, later.channel_id)):
             if search.fixes(finding.key, (_move(later, moment),)):
-                return Suggestion(f"Move {search.noun(later)} to {search.when(moment)}",
-                                  (_move(later, moment),))
+                return Suggestion(search.gettext("Move %(what)s to %(when)s") % {
+                    "what": search.noun(later), "when": search.when(moment)},
+                    (_move(later, moment),))
     if search.movable(earlier):
         for moment in search.times_between(low, high, earlier.channel_id):
             if search.fixes(finding.key, (_move(earlier, moment),)):
-                return Suggestion(f"Move {search.noun(earlier)} to {search.when(moment)}",
-                                  (_move(earlier, moment),))
+                return Suggestion(search.gettext("Move %(what)s to %(when)s") % {
+                    "what": search.noun(earlier), "when": search.when(moment)},
+                    (_move(earlier, moment),))
     return None
 
 

@@ -55,6 +55,7 @@ from app.services import findings_cache, story_analysis
 # Re-exported, so callers take everything an analysis needs from this module.
 from app.services.plan_context import Context as Context
 from app.services.plan_context import context as context
+from app.services.telling import told
 
 MERGING_CODES = ("ask_density", "ask_run", "category_mix", "broadcast_only")
 MAX_WIDENINGS = 6
@@ -335,6 +336,8 @@ def analyse_range(ctx: Context, *, start: datetime, end: datetime,
     if cached is not None:
         findings_cache.store(ctx, cached, computed)
     findings.sort(key=lambda f: (f.start, f.code, f.post_ids[:1]))
+    findings = told(ctx.session, workspace_id=ctx.workspace.id, timezone=ctx.workspace.timezone,
+                    findings=findings)
     return RangeAnalysis(findings=findings,
                          first_posts=cached.first_posts if cached is not None else None)
 

@@ -160,7 +160,7 @@ def store(ctx: Context, cached: Cached, computed: Mapping[str, Sequence[Finding]
         rows.append({
             "workspace_id": ctx.workspace.id, "scope": scope, "range_start": cached.start,
             "range_end": cached.end, "revision": revision, "fingerprint": fingerprint,
-            "findings": orjson.dumps([f.as_dict() for f in computed[scope]]).decode(),
+            "findings": orjson.dumps([f.as_kept() for f in computed[scope]]).decode(),
             "computed_at": utcnow(),
         })
     if not rows:

@@ -68,6 +68,7 @@ from app.services.analysis import (
     initial_bounds,
     lookback_days,
 )
+from app.services.telling import rules_speech
 
 P = Post.__table__.c  # type: ignore[attr-defined]
 
@@ -102,10 +103,12 @@ def findings_with_suggestions(ctx: Context, *, start: datetime, end: datetime, n
     if not findings:
         return []
     plan = suggestion_plan(ctx, findings, start=start, end=end, limits=limits)
-    offered = suggest(plan, findings, now=now, limits=limits)
+    speech = rules_speech()
+    offered = suggest(plan, findings, now=now, limits=limits, speech=speech)
     parts = _week_parts(plan, [f for f in findings if f.code in PARTED
                                and not offered.get(f.key)], weeks, now)
-    by_week = suggest_parts(plan, parts, now=now, limits=limits) if parts else {}
+    by_week = (suggest_parts(plan, parts, now=now, limits=limits, speech=speech) if parts
+               else {})
     chosen = [s for found in (*offered.values(), *by_week.values()) for s in found]
     versions = _versions(ctx.session, {change.post_id for s in chosen for change in s.changes
                                        if change.post_id is not None})

@@ -35,6 +35,7 @@ from app.services.analysis import (
 from app.services.channels import get_channel
 from app.services.posts import get_post
 from app.services.story_analysis import story_changes
+from app.services.telling import rules_speech, told
 
 # The id a planned-but-unsaved post carries in check results. It sorts after
 # every real id, so the new post comes after existing posts at the same time.
@@ -149,8 +150,8 @@ def check_change(*, access: Access, session: Any, request: BaseModel) -> CheckRe
     story_added, story_resolved = story_changes(
         ctx, story_ids=[s for s in story_ids if s], new=new, drop=drop)
     added, resolved = _channel_changes(session, ctx, touched, [new] if new else [], drop)
-    return CheckResult(added=_in_order(added + story_added),
-                       resolved=_in_order(resolved + story_resolved))
+    return CheckResult(added=_told(ctx, _in_order(added + story_added)),
+                       resolved=_told(ctx, _in_order(resolved + story_resolved)))
 
 
 def _channel_changes(session: Any, ctx: Context, touched: dict[str, list[datetime]],
@@ -218,11 +219,16 @@ def added_by_posts(*, access: Access, session: Any, posts: Sequence[PostFact],
         added += analyse(Plan(posts=[p for p in posts if p.channel_id in fresh],
                               channels=list(new_channels), profile=ctx.profile,
                               timezone=ctx.workspace.timezone))
-    return _in_order(added)
+    return _told(ctx, _in_order(added))
 
 
 def _in_order(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.start, f.code, f.post_ids[:1]))
+
+
+def _told(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    return told(ctx.session, workspace_id=ctx.workspace.id, timezone=ctx.workspace.timezone,
+                findings=findings)
 
 
 @dataclass(frozen=True)
@@ -243,5 +249,5 @@ def next_slot(*, access: Access, session: Any, channel_id: str, kind: Kind,
     plan = Plan(posts=plans[channel_id].posts, channels=[plans[channel_id].fact],
                 profile=ctx.profile, timezone=ctx.workspace.timezone)
     answer = engine_next_slot(plan, channel_id=channel_id, kind=kind, after=after,
-                              category=category)
+                              category=category, speech=rules_speech())
     return SlotAnswer(slot=answer.slot, reason=answer.reason)

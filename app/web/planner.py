@@ -32,6 +32,7 @@ from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
 from app.services.channels import all_channels, open_channels
 from app.services.stories import all_stories, next_episode
+from app.services.telling import rules_speech
 from app.services.whatif import CreateCheck, MoveCheck, UpdateCheck, check_change, next_slot
 from app.web import forms
 from app.web.calendar_view import (
@@ -410,7 +411,8 @@ async def live_check(request: Request, access: WebAccess, session: SessionDep) -
 
 def _told(added: list[Finding], resolved: list[Finding], access: Access) -> dict[str, Any]:
     """What-if for a reader: a finding that only changes shape is one change."""
-    only_added, only_resolved, changed = pair(added, resolved, access.workspace.timezone)
+    only_added, only_resolved, changed = pair(added, resolved, access.workspace.timezone,
+                                              rules_speech())
     return {"added": [f.as_dict() for f in only_added],
             "resolved": [f.as_dict() for f in only_resolved],
             "changed": [{**c.after.as_dict(), "words": c.words} for c in changed]}
