@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Header, Request, Response
 
+from app import i18n
 from app.api.http import created
 from app.auth import ViewerAccess, request_settings
 from app.db import SessionDep
@@ -75,7 +76,9 @@ def read_feed(
     headers = {"ETag": tag, "Cache-Control": ICS_CACHE}
     if service.none_match(if_none_match, tag):
         return Response(status_code=304, headers=headers)
-    body = feed_calendar.feed_calendar(session=session, opened=opened, today=today,
-                                       link_base=base)
+    # A feed is read by a calendar app, not a person: it speaks the team's language.
+    with i18n.speaking(opened.workspace.language):
+        body = feed_calendar.feed_calendar(session=session, opened=opened, today=today,
+                                           link_base=base)
     headers["Content-Disposition"] = 'inline; filename="giveask.ics"'
     return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)

@@ -17,6 +17,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.i18n import N_, pgettext
+from app.i18n import gettext as _
 from app.models import Series, Story
 from app.rules import Finding
 from app.services import acknowledgements
@@ -29,9 +31,14 @@ SUMMARY_WORDS = 8
 SUMMARY_CHARS = 60
 # Approved and published posts are settled; the rest may still move.
 CONFIRMED = ("approved", "published")
-STATUS_WORDS = {"draft": "Draft", "submitted": "Submitted for review",
-                "changes_requested": "Changes requested", "approved": "Approved",
-                "published": "Published"}
+# Told in the feed's language where they are written (N_ only marks them).
+STATUS_WORDS = {"draft": N_("post status", "Draft"),
+                "submitted": N_("post status", "Submitted for review"),
+                "changes_requested": N_("post status", "Changes requested"),
+                "approved": N_("post status", "Approved"),
+                "published": N_("post status", "Published")}
+SEVERITY_WORDS = {"blocking": N_("severity", "blocking"), "warning": N_("severity", "warning"),
+                  "info": N_("severity", "info")}
 
 FEED_COLUMNS = (P.id, P.channel_id, P.scheduled_at, P.kind, P.category, P.text, P.link,
                 P.status, P.story_id, P.episode, P.series_id, P.version, P.created_at,
@@ -50,8 +57,12 @@ def first_words(text: str) -> str:
     return short + ("…" if short != " ".join(words) else "")
 
 
+def kind_word(kind: str) -> str:
+    return pgettext("post kind", "Ask") if kind == "ask" else pgettext("post kind", "Give")
+
+
 def summary(kind: str, channel: str, text: str) -> str:
-    return f"{'Ask' if kind == 'ask' else 'Give'} · {channel} · {first_words(text)}"
+    return f"{kind_word(kind)} · {channel} · {first_words(text)}"
 
 
 def calendar_name(opened: OpenFeed, channel: str | None) -> str:
@@ -108,8 +119,9 @@ def _event(row: Any, channel: str, stories: dict[str, str], series: dict[str, st
     event.add("dtstart", _utc(row.scheduled_at))
     event.add("duration", EVENT_LENGTH)
     event.add("summary", summary(row.kind, channel, row.text))
-    kind = "Ask" if row.kind == "ask" else "Give"
-    event.add("categories", [kind, row.category] if row.category else [kind])
+    kind = kind_word(row.kind)
+    event.add("categories", [kind, pgettext("post category", row.category)]
+              if row.category else [kind])
     event.add("status", "CONFIRMED" if row.status in CONFIRMED else "TENTATIVE")
     # A post is a plan, not a meeting: it never makes anyone look busy.
     event.add("transp", "TRANSPARENT")
@@ -120,25 +132,34 @@ def _event(row: Any, channel: str, stories: dict[str, str], series: dict[str, st
 
 def description(row: Any, stories: dict[str, str], series: dict[str, str],
                 findings: list[Finding], acks: acknowledgements.Acknowledgements) -> str:
-    lines = [f"Status: {STATUS_WORDS.get(row.status, row.status)}"]
+    status = STATUS_WORDS.get(row.status)
+    lines = [_("Status: %(status)s") % {
+        "status": pgettext("post status", status) if status else row.status}]
     if row.category:
-        lines.append(f"Category: {row.category}")
+        lines.append(_("Category: %(category)s") % {
+            "category": pgettext("post category", row.category)})
     if row.story_id in stories:
-        episode = f", episode {row.episode}" if row.episode is not None else ""
-        lines.append(f"Story: {stories[row.story_id]}{episode}")
+        if row.episode is not None:
+            lines.append(_("Story: %(story)s, episode %(episode)s") % {
+                "story": stories[row.story_id], "episode": row.episode})
+        else:
+            lines.append(_("Story: %(story)s") % {"story": stories[row.story_id]})
     if row.series_id in series:
-        lines.append(f"Series: {series[row.series_id]}")
+        lines.append(_("Series: %(series)s") % {"series": series[row.series_id]})
     lines += ["", row.text]
     if row.link:
-        lines += ["", f"Link: {row.link}"]
+        lines += ["", _("Link: %(link)s") % {"link": row.link}]
     lines.append("")
     if findings:
-        lines.append("Findings:")
+        lines.append(_("Findings:"))
         for finding in findings:
-            note = ", acknowledged" if acks.of(finding) is not None else ""
-            lines.append(f"- {finding.severity}{note}: {finding.message}")
+            severity = pgettext("severity", SEVERITY_WORDS.get(finding.severity,
+                                                               finding.severity))
+            if acks.of(finding) is not None:
+                severity = _("%(severity)s, acknowledged") % {"severity": severity}
+            lines.append(f"- {severity}: {finding.message}")
     else:
-        lines.append("Findings: none")
+        lines.append(_("Findings: none"))
     return "\n".join(lines)
 
 

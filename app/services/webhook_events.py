@@ -33,6 +33,7 @@ from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.db import new_id, utcnow
 from app.models import (
     AnnouncedFinding,
@@ -266,7 +267,9 @@ def touched(session: Session, changes: list[Noted]) -> Touched:
 def current_findings(session: Session, workspace: Workspace, channel_ids: list[str],
                      start: datetime, end: datetime) -> dict[str, Finding]:
     ctx = context(session=session, workspace=workspace, channel_ids=channel_ids)
-    found = findings_in_range(ctx, start=start, end=end, channel_ids=list(ctx.channels))
+    # Receivers get one language whoever made the change: the team's.
+    with i18n.speaking(workspace.language):
+        found = findings_in_range(ctx, start=start, end=end, channel_ids=list(ctx.channels))
     return {digest_of(f): f for f in found}
 
 

@@ -156,6 +156,26 @@ class TestReadingAFeed:
         for finding in named:
             assert f"- {finding['severity']}: {finding['message']}" in text
 
+    def test_a_german_team_reads_its_feed_in_german(self, client, world):
+        asks = [post(client, world, soon(d), kind="ask", category="offer",
+                     text=f"Offer {d}") for d in (1, 2, 3)]
+        feed = new_feed(client, world)
+        english = read(client, feed["url"])
+        changed = client.patch(world.path(), json={"language": "de"}, headers=world.auth("admin"))
+        assert changed.status_code == 200, changed.text
+        german = read(client, feed["url"], **{"If-None-Match": english.headers["etag"]})
+        assert german.status_code == 200  # the team's language is part of the feed
+        event = events(german.content)[f"{asks[2]['id']}@giveask"]
+        assert str(event["SUMMARY"]).startswith("Bitten · ")
+        text = str(event["DESCRIPTION"])
+        assert "Status: Entwurf" in text and "Kategorie: Angebot" in text
+        assert "Hinweise:" in text and "- Warnung" in text or "- Blockiert" in text
+        findings = client.get(world.path("/findings"), headers={
+            **world.auth("viewer"), "Accept-Language": "de"}, params={
+            "start": soon(-1).isoformat(), "end": soon(5).isoformat()}).json()["items"]
+        for finding in (f for f in findings if asks[2]["id"] in f["post_ids"]):
+            assert finding["message"] in text
+
     def test_etag_and_if_none_match(self, client, world):
         made = post(client, world, soon(3))
         feed = new_feed(client, world)

@@ -241,6 +241,21 @@ class TestFindingAdded:
                      json={"text": "Same rhythm, other words"})
         assert len([r for r in deliveries(session) if r.event == "finding.added"]) == count
 
+    def test_findings_are_told_in_the_teams_language_whoever_changes(
+            self, client, world, session):
+        client.patch(world.path(), json={"language": "de"}, headers=world.auth("admin"))
+        plan(client, world, days=20, kind="give", category="share")
+        make(client, world, ["finding.added"])
+        response = client.post(world.path("/posts"), headers={
+            **world.auth("editor"), "Accept-Language": "en"}, json={
+            "channel_id": world.channel_id, "kind": "ask", "category": "offer",
+            "scheduled_at": (datetime.now(UTC) + timedelta(days=21)).isoformat(),
+            "text": "An offer"})
+        assert response.status_code == 201, response.text
+        told = [r.payload["data"]["finding"]["message"] for r in deliveries(session)
+                if r.event == "finding.added"]
+        assert told and all("Geben-Beitr" in m or "Bitte" in m for m in told), told
+
     def test_a_new_subscriber_hears_of_new_findings_only(self, client, world, session):
         plan(client, world, days=20, kind="give", category="share")
         plan(client, world, days=21, kind="ask", category="offer")
