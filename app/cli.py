@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from collections.abc import Mapping
 from datetime import date
@@ -416,6 +417,24 @@ def user_set_password(
 
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "blocking": 2}
+# Where gettext looks for the language, in its order; LANGUAGE may list several.
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str:
+    """The language the shell asks for, read as gettext reads it: the first of
+    LANGUAGE_VARIABLES that is set; "C" and "POSIX" (and anything not ours) are English."""
+    from app.i18n import DEFAULT, LANGUAGES
+
+    environ = os.environ if environ is None else environ
+    value = next((environ[v] for v in LANGUAGE_VARIABLES if environ.get(v)), "")
+    for entry in value.split(":"):
+        if entry in ("C", "POSIX") or entry.startswith("C."):
+            return DEFAULT
+        language = entry.split(".")[0].split("@")[0].split("_")[0].lower()
+        if language in LANGUAGES:
+            return language
+    return DEFAULT
 
 
 @cli.command()
@@ -429,61 +448,103 @@ def check(
         help="Date (YYYY-MM-DD) every channel started; enables the listening check")] = None,
     output: Annotated[str, typer.Option("--format", help="text or json")] = "text",
     fail_on: Annotated[str, typer.Option(help="blocking or warning")] = "blocking",
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="de or en: the language of the output and of the findings, and "
+        "the reader's habits (de reads 03/04/2026 day first). Default: from LANGUAGE, "
+        "LC_ALL, LC_MESSAGES or LANG, else en")] = None,
+    separator: Annotated[str | None, typer.Option(
+        help="The file's separator: , ; or tab (default: told from the file)")] = None,
+    date_order: Annotated[str | None, typer.Option(
+        help="dmy or mdy, for dates like 03/04/2026 (default: told from the file's dates, "
+        "else dmy with --lang de, else asked for)")] = None,
 ) -> None:
     """Check a plan in a CSV file against the rules, with no database.
 
     Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it;
     2 an invalid file or option (nothing analysed).
     """
+    from app import i18n
+
+    language = lang if lang in i18n.LANGUAGES else environment_language()
+    with i18n.speaking(language):
+        _check(plan, preset=preset, timezone=timezone, started_on=started_on, output=output,
+               fail_on=fail_on, lang=lang, language=language, separator=separator,
+               date_order=date_order)
+
+
+def _check(plan: Path, *, preset: str, timezone: str, started_on: str | None, output: str,
+           fail_on: str, lang: str | None, language: str, separator: str | None,
+           date_order: str | None) -> None:
     import json
     from datetime import date as date_type
 
+    from app.i18n import LANGUAGES
+    from app.i18n import gettext as _
     from app.rules import ChannelFact, Plan, analyse
     from app.rules.facts import Profile
     from app.rules.presets import PRESETS, build_params
     from app.schemas import check_timezone
+    from app.services.csv_reader import decode, separator_named
+    from app.services.import_formats import DATE_ORDERS, habitual_date_order
     from app.services.plan_file import read_plan_csv
+    from app.services.telling import rules_speech
 
     problems: list[str] = []
+    if lang is not None and lang not in LANGUAGES:
+        problems.append(_("option --lang: unknown language %(value)s (one of %(choices)s)")
+                        % {"value": repr(lang), "choices": ", ".join(sorted(LANGUAGES))})
     if preset not in PRESETS:
-        problems.append(f"option --preset: unknown preset {preset!r} "
-                        f"(known: {', '.join(sorted(PRESETS))})")
+        problems.append(_("option --preset: unknown preset %(value)s (known: %(choices)s)")
+                        % {"value": repr(preset), "choices": ", ".join(sorted(PRESETS))})
     try:
         check_timezone(timezone)
     except ValueError as exc:
-        problems.append(f"option --timezone: {exc}")
+        problems.append(_("option --timezone: %(reason)s") % {"reason": exc})
     start_date = None
     if started_on is not None:
         try:
             start_date = date_type.fromisoformat(started_on)
         except ValueError:
-            problems.append(f"option --started-on: {started_on!r} is not a date like 2026-11-01")
+            problems.append(_("option --started-on: %(value)s is not a date like 2026-11-01")
+                            % {"value": repr(started_on)})
     if output not in ("text", "json"):
-        problems.append("option --format: must be text or json")
+        problems.append(_("option --format: must be text or json"))
     if fail_on not in ("blocking", "warning"):
-        problems.append("option --fail-on: must be blocking or warning")
+        problems.append(_("option --fail-on: must be blocking or warning"))
+    if date_order is not None and date_order not in DATE_ORDERS:
+        problems.append(_("option --date-order: must be dmy (31/12/2026) or mdy (12/31/2026)"))
+    chosen_separator = None
+    try:
+        chosen_separator = separator_named(separator)
+    except ValueError as exc:
+        problems.append(_("option --separator: %(reason)s") % {"reason": exc})
     if not problems:
         try:
-            text = plan.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"{plan}: cannot read the file ({exc})")
+            # Spreadsheets save cp1252 or UTF-16 as readily as UTF-8, as the import reads them.
+            text = decode(plan.read_bytes())
+        except OSError as exc:
+            problems.append(_("%(file)s: cannot read the file (%(reason)s)")
+                            % {"file": plan, "reason": exc.strerror or exc})
     if problems:
         for problem in problems:
-            typer.echo(f"error: {problem}", err=True)
+            typer.echo(_("error: %(problem)s") % {"problem": problem}, err=True)
         raise typer.Exit(2)
     try:
-        parsed = read_plan_csv(text, timezone=timezone)
+        parsed = read_plan_csv(text, timezone=timezone, separator=chosen_separator,
+                               date_order=date_order,
+                               fallback_order=habitual_date_order(language),
+                               order_option="--date-order")
     except AppError as exc:
         for error in exc.errors:
-            typer.echo(f"{plan}: {error.field}: {error.message}", err=True)
-        typer.echo("Nothing was analysed.", err=True)
+            typer.echo(f"{plan}: {_where(error.extra)}{error.message}", err=True)
+        typer.echo(_("Nothing was analysed."), err=True)
         raise typer.Exit(2) from None
 
     channels = [ChannelFact(id=name, name=name, started_on=start_date)
                 for name in parsed.channels] if start_date else []
     findings = analyse(Plan(posts=parsed.posts, channels=channels,
                             profile=Profile(params=build_params(preset)), timezone=timezone,
-                            stories=parsed.stories))
+                            stories=parsed.stories), speech=rules_speech())
     failing = [f for f in findings if SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on]]
     if output == "json":
         typer.echo(json.dumps({
@@ -498,32 +559,57 @@ def check(
     raise typer.Exit(1 if failing else 0)
 
 
+def _where(extra: Mapping[str, object]) -> str:
+    """A row error's place, "line 7, column kind: ", in the reader's words."""
+    from app.i18n import gettext as _
+
+    line, column = extra.get("line"), extra.get("column")
+    if line is not None and column is not None:
+        return _("line %(line)s, column %(column)s: ") % {"line": line, "column": column}
+    if line is not None:
+        return _("line %(line)s: ") % {"line": line}
+    return ""
+
+
 def _print_findings(findings: list[Finding], channels: list[str], posts: int,
                     preset: str, timezone: str, listening: bool) -> None:
     from zoneinfo import ZoneInfo
 
+    from app.i18n import gettext as _
+    from app.i18n import ngettext, when
+
     tz = ZoneInfo(timezone)
-    typer.echo(f"{posts} posts on {len(channels)} channel(s); preset {preset}; "
-               f"time zone {timezone}.")
+    # English keeps its "(s)" in the plural forms: scripts read these lines.
+    typer.echo(_("%(posts)s on %(channels)s; preset %(preset)s; time zone %(zone)s.") % {
+        "posts": ngettext("%(count)d post", "%(count)d posts", posts) % {"count": posts},
+        "channels": ngettext("%(count)d channel", "%(count)d channel(s)", len(channels))
+        % {"count": len(channels)}, "preset": preset, "zone": timezone})
     if not listening:
-        typer.echo("No --started-on: channels count as established, so the listening "
-                   "check is off.")
+        typer.echo(_("No --started-on: channels count as established, so the listening "
+                     "check is off."))
+    severities = {"blocking": _("blocking"), "warning": _("warning"), "info": _("info")}
     for channel in channels:
         mine = [f for f in findings if f.channel_id == channel]
         typer.echo("")
-        typer.echo(f"{channel}: " + (f"{len(mine)} finding(s)" if mine else "no findings"))
+        typer.echo(_("%(channel)s: %(findings)s") % {
+            "channel": channel,
+            "findings": ngettext("%(count)d finding", "%(count)d finding(s)", len(mine))
+            % {"count": len(mine)} if mine else _("no findings")})
         for finding in mine:
-            when = finding.start.astimezone(tz).strftime("%a %d %b %Y %H:%M")
-            lines = ", ".join(str(int(pid.removeprefix("row-"))) for pid in finding.post_ids
-                              if pid.startswith("row-"))
-            typer.echo(f"  {finding.severity.upper():<9} {finding.code:<24} {when}  "
-                       f"line {lines}")
+            at = when(finding.start.astimezone(tz), "day_year_time")
+            lines = [str(int(pid.removeprefix("row-"))) for pid in finding.post_ids
+                     if pid.startswith("row-")]
+            where = ngettext("line %(lines)s", "line %(lines)s", len(lines)) % {
+                "lines": ", ".join(lines)}
+            typer.echo(f"  {severities[finding.severity].upper():<9} {finding.code:<24} {at}  "
+                       f"{where}")
             typer.echo(f"            {finding.message}")
     counts = {s: sum(1 for f in findings if f.severity == s)
               for s in ("blocking", "warning", "info")}
     typer.echo("")
-    typer.echo(f"{len(findings)} finding(s): {counts['blocking']} blocking, "
-               f"{counts['warning']} warning, {counts['info']} info.")
+    typer.echo(_("%(findings)s: %(blocking)d blocking, %(warning)d warning, %(info)d info.")
+               % {"findings": ngettext("%(count)d finding", "%(count)d finding(s)",
+                                       len(findings)) % {"count": len(findings)}, **counts})
 
 
 def _describe(exc: AppError) -> str:

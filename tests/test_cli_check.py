@@ -19,9 +19,15 @@ SAMPLE = ROOT / "docs" / "sample-plan.csv"
 HEADER = "channel,scheduled_at,kind,category,text,story,episode\n"
 
 
-def giveask_check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GIVEASK_ENV": "development",
-           "GIVEASK_DATABASE_URL": f"sqlite:///{cwd / 'unused.db'}"}
+LANGUAGE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def giveask_check(cwd: Path, *args: str, **language: str) -> subprocess.CompletedProcess[str]:
+    """The command in a shell that asks for no language but ``language``'s
+    variables (LANG="de_DE.UTF-8", say)."""
+    env = {k: v for k, v in os.environ.items() if k not in LANGUAGE_VARIABLES}
+    env.update({**language, "PYTHONPATH": str(ROOT), "GIVEASK_ENV": "development",
+                "GIVEASK_DATABASE_URL": f"sqlite:///{cwd / 'unused.db'}"})
     return subprocess.run([sys.executable, "-m", "app.cli", "check", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
 

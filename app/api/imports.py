@@ -26,6 +26,7 @@ BODY = {"requestBody": {"required": True, "content": {
         "file": {"type": "string", "format": "binary"},
         "channel_id": {"type": "string"}, "kind": {"type": "string", "enum": ["give", "ask"]},
         "date_order": {"type": "string", "enum": ["dmy", "mdy"]},
+        "separator": {"type": "string", "enum": [",", ";", "tab"]},
         "format": {"type": "string", "enum": list(service.FORMATS)}}}},
 }}}
 Choice = Annotated[str | None, Query(max_length=40)]
@@ -86,12 +87,15 @@ async def _file(request: Request) -> tuple[bytes, str, dict[str, str]]:
 async def import_posts(
     request: Request, workspace_id: str, access: EditorAccess, session: SessionDep,
     dry_run: bool = False, format: Choice = None, channel_id: Choice = None,
-    kind: Choice = None, date_order: Choice = None,
+    kind: Choice = None, date_order: Choice = None, separator: Choice = None,
 ) -> Any:
     """Import posts from a CSV file: Giveask's own columns, or the bulk formats of
     Publer, SocialBee, Sprout Social or Hootsuite (told from the header;
     `format` overrides). `channel_id` and `kind` are the defaults for rows that
-    name no channel or kind; `date_order` (dmy or mdy) reads slashed dates.
+    name no channel or kind; `date_order` (dmy or mdy) reads slashed dates
+    (default: the file's own order; dates that read both ways are day first
+    when the request's language is German, else a 422 asks for it);
+    `separator` (`,` `;` or `tab`) overrides the one told from the file.
     With `dry_run=true` the answer is the review (every row, every error, the
     findings the import would add) and nothing is saved; otherwise every row is
     saved in one transaction, or on any error none (422 naming each line and
@@ -105,7 +109,8 @@ async def import_posts(
     options = service.ImportOptions(
         filename=filename, format=given("format", format),
         channel_id=given("channel_id", channel_id), kind=given("kind", kind),
-        date_order=given("date_order", date_order))
+        date_order=given("date_order", date_order),
+        separator=(separator or fields.get("separator") or None))
     if dry_run:
         plan = await run_in_threadpool(service.prepare, session=session, access=access,
                                        data=data, options=options)

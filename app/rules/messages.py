@@ -241,13 +241,15 @@ def _density(hit: Hit, words: Words) -> str:
     _ = words.gettext
     d, year = hit.details, words.year(hit.start)
     values = {"start": words.day(hit.start, year), "end": words.day(hit.end, year),
-              "asks": d["asks"], "posts": d["posts"], "window": words.days(d["window_days"]),
-              "share": share_words(d["max_ask_share"], words)}
+              "asks": d["asks"], "posts": d["posts"],
+              "share": share_words(d["max_ask_share"], words),
+              "within": words.counted("within %(count)s day", "within %(count)s days",
+                                      d["window_days"])}
     if d["windows"] > 1:
         return _("Too many asks from %(start)s to %(end)s: as many as %(asks)s of %(posts)s "
-                 "posts within %(window)s are asks; the rhythm allows %(share)s.") % values
-    return _("Too many asks from %(start)s to %(end)s: %(asks)s of %(posts)s posts within "
-             "%(window)s are asks; the rhythm allows %(share)s.") % values
+                 "posts %(within)s are asks; the rhythm allows %(share)s.") % values
+    return _("Too many asks from %(start)s to %(end)s: %(asks)s of %(posts)s posts "
+             "%(within)s are asks; the rhythm allows %(share)s.") % values
 
 
 def _between(hit: Hit, words: Words) -> str:
@@ -313,8 +315,9 @@ def _broadcast(hit: Hit, words: Words) -> str:
 def _silent(hit: Hit, words: Words) -> str:
     _ = words.gettext
     d, year = hit.details, words.year(hit.start)
-    values = {"limit": _("the rhythm allows gaps of up to %(most)s") % {
-                  "most": words.days(d["max_gap_days"])},
+    values = {"limit": words.counted("the rhythm allows gaps of up to %(count)s day",
+                                     "the rhythm allows gaps of up to %(count)s days",
+                                     d["max_gap_days"]),
               "gap": words.wall_span(hit.start, hit.end),
               "start": words.day(hit.start, year), "end": words.day(hit.end, year)}
     if d["trailing"]:

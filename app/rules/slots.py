@@ -97,8 +97,10 @@ def next_slot(
     if not candidates:
         return Slot(
             None,
-            words.gettext("No posting time to try from %(day)s within %(days)s.") % {
-                "day": words.day(start, year), "days": words.days(horizon_days)},
+            words.gettext("No posting time to try from %(day)s %(within)s.") % {
+                "day": words.day(start, year),
+                "within": words.counted("within %(count)s day", "within %(count)s days",
+                                        horizon_days)},
         )
     inside_silent_gap = _silent_gaps(view, params.max_gap_days, start)
     blockers: list[Hit] = []

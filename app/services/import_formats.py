@@ -16,6 +16,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from app.csv_cells import COLUMNS, unprotect
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.rules.facts import CATEGORIES_BY_KIND
 from app.schemas import MAX_YEAR, MIN_YEAR, time_in_window
 from app.services.csv_reader import Record
@@ -127,7 +129,15 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:(?:[ T]+|,\s*)
 _DAY_OR_MONTH_FIRST = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?:(?:[ T]+|,\s*)"
                                  + _TIME + r")?$")
 _TIME_ONLY = re.compile(r"^" + _TIME + r"$")
-EXAMPLES = "like 2026-12-01 09:00, 01/12/2026 09:00 or 2026-12-01T09:00:00+01:00"
+
+
+class TimeOfDayError(ValueError):
+    """A separate time column holds no time of day."""
+
+
+def _not_a_date(raw: str) -> str:
+    return _("%(value)s is not a date and time like 2026-12-01 09:00, 01/12/2026 09:00 or "
+             "2026-12-01T09:00:00+01:00") % {"value": repr(raw)}
 
 
 def order_evidence(raw: str) -> str | None:
@@ -164,7 +174,8 @@ class TimeReader:
         if raw_time is not None:
             clock = raw_time.strip()
             if not _TIME_ONLY.match(clock):
-                raise ValueError(f"{raw_time!r} is not a 24-hour time like 09:30")
+                raise TimeOfDayError(_("%(value)s is not a 24-hour time like 09:30")
+                                     % {"value": repr(raw_time)})
             text = f"{text} {clock}"
         offset: str | None = None
         match = _YEAR_FIRST.match(text)
@@ -175,7 +186,7 @@ class TimeReader:
         else:
             other = _DAY_OR_MONTH_FIRST.match(text)
             if not other:
-                raise ValueError(f"{raw!r} is not a date and time {EXAMPLES}")
+                raise ValueError(_not_a_date(raw))
             a, b, year = int(other.group(1)), int(other.group(3)), int(other.group(4))
             hour, minute, second = other.group(5), other.group(6), other.group(7)
             order = "dmy" if other.group(2) == "." else self.date_order
@@ -183,13 +194,17 @@ class TimeReader:
                 order = "dmy"
             day, month = (a, b) if order == "dmy" else (b, a)
         if hour is None:
-            raise ValueError(f"{raw!r} has no time of day; give one like 09:00")
+            raise ValueError(_("%(value)s has no time of day; give one like 09:00")
+                             % {"value": repr(raw)})
         try:
             naive = datetime(year, month, day, int(hour), int(minute), int(second or 0))
         except ValueError:
-            raise ValueError(f"{raw!r} is not a real date and time {EXAMPLES}") from None
+            raise ValueError(_("%(value)s is not a real date and time like 2026-12-01 "
+                               "09:00, 01/12/2026 09:00 or 2026-12-01T09:00:00+01:00")
+                             % {"value": repr(raw)}) from None
         if not MIN_YEAR <= naive.year <= MAX_YEAR:
-            raise ValueError(f"{raw!r} lies outside the years {MIN_YEAR} to {MAX_YEAR}")
+            raise ValueError(_("%(value)s lies outside the years %(first)d to %(last)d")
+                             % {"value": repr(raw), "first": MIN_YEAR, "last": MAX_YEAR})
         if offset is None:
             at = in_zone(naive, self.zone, self.zone_name)
         else:
@@ -199,12 +214,18 @@ class TimeReader:
 
     def read_iso(self, raw: str) -> datetime:
         """Giveask's own ``scheduled_at``: RFC 3339, the offset optional (then read
-        in the zone), as `giveask check` reads it."""
+        in the zone), as `giveask check` reads it; or a date and time as a
+        spreadsheet rewrites it on saving (German Excel: ``15.12.2026 09:00``)."""
+        text = raw.strip()
         try:
-            at = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+            at = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"{raw!r} is not a date and time like 2026-11-24T09:00:00+01:00 "
-                             f"(years {MIN_YEAR} to {MAX_YEAR})") from None
+            if _YEAR_FIRST.match(text) or _DAY_OR_MONTH_FIRST.match(text):
+                return self.read(raw)
+            raise ValueError(_("%(value)s is not a date and time like "
+                               "2026-11-24T09:00:00+01:00 (years %(first)d to %(last)d)")
+                             % {"value": repr(raw), "first": MIN_YEAR, "last": MAX_YEAR}
+                             ) from None
         if at.tzinfo is None:
             at = in_zone(at, self.zone, self.zone_name)
         time_in_window(at)
@@ -236,7 +257,8 @@ def kind_from_labels(raw: str) -> tuple[str | None, str | None, str | None]:
             kinds.add(KIND_OF_CATEGORY[word])
             category = category or word
     if len(kinds) > 1:
-        return None, None, f"the labels {raw!r} name both give and ask; keep one"
+        return None, None, (_("the labels %(labels)s name both give and ask; keep one")
+                            % {"labels": repr(raw)})
     kind = next(iter(kinds), None)
     if category is not None and KIND_OF_CATEGORY[category] != kind:
         category = None
@@ -264,13 +286,17 @@ class _Reader:
     def when(self, line: int, column: str, raw: str, raw_time: str | None = None,
              time_column: str | None = None) -> datetime | None:
         if not raw.strip():
-            tool = FORMAT_NAMES[self.format]
-            self.error(line, column, "is empty: Giveask needs a date and time for every post"
-                       + ("" if self.format == "giveask" else
-                          f" ({tool} may pick one itself; Giveask does not guess)"))
+            if self.format == "giveask":
+                self.error(line, column, _("is empty: Giveask needs a date and time for every "
+                                           "post"))
+            else:
+                self.error(line, column, _("is empty: Giveask needs a date and time for every "
+                                           "post (%(tool)s may pick one itself; Giveask does "
+                                           "not guess)") % {"tool": FORMAT_NAMES[self.format]})
             return None
         if raw_time is not None and not raw_time.strip():
-            self.error(line, time_column or column, "is empty: give a 24-hour time like 09:30")
+            self.error(line, time_column or column,
+                       _("is empty: give a 24-hour time like 09:30"))
             return None
         try:
             if self.format == "giveask":
@@ -278,11 +304,10 @@ class _Reader:
             return self.times.read(raw, raw_time)
         except LocalTimeError as exc:
             self.error(line, column, str(exc))
+        except TimeOfDayError as exc:
+            self.error(line, time_column or column, str(exc))
         except ValueError as exc:
-            message = str(exc)
-            if raw_time is not None and "24-hour" in message and time_column:
-                column = time_column
-            self.error(line, column, message)
+            self.error(line, column, str(exc))
         return None
 
     def labelled(self, draft: Draft, columns: Columns, record: Record) -> None:
@@ -304,7 +329,7 @@ def _nul_check(reader: _Reader, record: Record, names: list[str]) -> bool:
     for i, cell in enumerate(record.cells):
         if "\x00" in cell:
             column = names[i] if i < len(names) else f"column {i + 1}"
-            reader.error(record.line, column, "contains a NUL byte, which no text may hold")
+            reader.error(record.line, column, _("contains a NUL byte, which no text may hold"))
             return False
     return True
 
@@ -323,8 +348,8 @@ def read_records(records: list[Record], *, format: str, times: TimeReader,
         if format == "giveask":
             unknown = [n for n in columns.names if n and n.lower() not in COLUMNS]
             for name in unknown:
-                reader.error(1, name, "unknown column (Giveask's columns are "
-                             + ", ".join(COLUMNS) + ")")
+                reader.error(1, name, _("unknown column (Giveask's columns are "
+                                        "%(columns)s)") % {"columns": ", ".join(COLUMNS)})
     row_of = {"giveask": _giveask_row, "publer": _publer_row, "socialbee": _socialbee_row,
               "sprout": _sprout_row, "hootsuite": _hootsuite_row}[format]
     for record in data:
@@ -351,21 +376,22 @@ def _giveask_row(reader: _Reader, columns: Columns, record: Record) -> Draft | N
     kind = cell("kind").lower()
     if kind:
         if kind not in CATEGORIES_BY_KIND:
-            reader.error(line, "kind", f"{cell('kind')!r} is not give or ask")
+            reader.error(line, "kind", _("%(value)s is not give or ask")
+                         % {"value": repr(cell("kind"))})
             return None
         draft.kind = kind
     category = cell("category").lower() or None
     if category is not None and category not in KIND_OF_CATEGORY:
-        reader.error(line, "category", f"{category!r} is not a category (give: "
-                     f"{', '.join(CATEGORIES_BY_KIND['give'])}; ask: "
-                     f"{', '.join(CATEGORIES_BY_KIND['ask'])})")
+        reader.error(line, "category", _("%(value)s is not a category (give: %(gives)s; "
+                                         "ask: %(asks)s)") % {
+            "value": repr(category), "gives": ", ".join(CATEGORIES_BY_KIND["give"]),
+            "asks": ", ".join(CATEGORIES_BY_KIND["ask"])})
         return None
     if category is not None:
         if draft.kind is None:
             draft.kind, draft.kind_from = KIND_OF_CATEGORY[category], "label"
         elif category not in CATEGORIES_BY_KIND[draft.kind]:
-            reader.error(line, "category", f"{category!r} is not a category of a "
-                         f"{draft.kind} post ({', '.join(CATEGORIES_BY_KIND[draft.kind])})")
+            reader.error(line, "category", not_of_kind(category, draft.kind))
             return None
         draft.category = category
     if draft.kind is None and reader.default_kind is not None:
@@ -376,10 +402,10 @@ def _giveask_row(reader: _Reader, columns: Columns, record: Record) -> Draft | N
             if draft.episode < 1:
                 raise ValueError
         except ValueError:
-            reader.error(line, "episode", "must be a whole number from 1")
+            reader.error(line, "episode", _("must be a whole number from 1"))
             return None
         if draft.story is None:
-            reader.error(line, "story", "an episode needs a story")
+            reader.error(line, "story", _("an episode needs a story"))
             return None
     return draft
 
@@ -394,10 +420,15 @@ def _publer_row(reader: _Reader, columns: Columns, record: Record) -> Draft | No
     if not text and captions:
         text = "\n\n".join(captions)
     elif captions:
-        notes.append(f"{len(captions)} photo caption(s) after || left out")
+        notes.append(ngettext("%(n)d photo caption after || left out",
+                              "%(n)d photo captions after || left out", len(captions))
+                     % {"n": len(captions)})
     links = _chain(columns.cell(record, "link(s)", "link"))
     if len(links) > 1:
-        notes.append(f"{len(links) - 1} more link(s) left out; the post keeps the first")
+        more = len(links) - 1
+        notes.append(ngettext("%(n)d more link left out; the post keeps the first",
+                              "%(n)d more links left out; the post keeps the first", more)
+                     % {"n": more})
     draft = Draft(line=record.line, at=at, text=text, link=links[0] if links else None,
                   kind=None, notes=notes)
     reader.labelled(draft, columns, record)
@@ -426,8 +457,8 @@ def _sprout_row(reader: _Reader, columns: Columns, record: Record) -> Draft | No
 def _hootsuite_row(reader: _Reader, columns: Columns, record: Record) -> Draft | None:
     cells = record.cells
     if len(cells) > 3:
-        reader.error(record.line, "column 4", "Hootsuite's rows have three columns: date and "
-                     "time, message, and an optional link")
+        reader.error(record.line, "column 4", _("Hootsuite's rows have three columns: date "
+                                                "and time, message, and an optional link"))
         return None
     at = reader.when(record.line, "column 1", cells[0] if cells else "")
     draft = Draft(line=record.line, at=at, text=cells[1].strip() if len(cells) > 1 else "",
@@ -443,16 +474,29 @@ def date_cells(records: list[Record], format: str) -> list[tuple[int, str]]:
     if not records:
         return []
     columns = Columns(records[0].cells)
-    name = {"publer": "date", "sprout": "date", "socialbee": "postatspecifictime"}.get(format)
+    name = {"giveask": "scheduled_at", "publer": "date", "sprout": "date",
+            "socialbee": "postatspecifictime"}.get(format)
     if name is None:
         return []
     return [(r.line, columns.cell(r, name)) for r in records[1:] if not r.blank()]
 
 
-def settle_date_order(cells: list[tuple[int, str]], given: str | None
+def not_of_kind(category: str, kind: str) -> str:
+    """A category another kind's (the words differ by kind, so each is one message)."""
+    names = ", ".join(CATEGORIES_BY_KIND[kind])
+    if kind == "give":
+        return _("%(value)s is not a category of a give post (%(categories)s)") % {
+            "value": repr(category), "categories": names}
+    return _("%(value)s is not a category of an ask post (%(categories)s)") % {
+        "value": repr(category), "categories": names}
+
+
+def settle_date_order(cells: list[tuple[int, str]], given: str | None, *,
+                      fallback: str | None = None, option: str = "date_order"
                       ) -> tuple[str | None, RowError | None]:
-    """The file's date order: the one given, else the one its dates allow; an
-    error naming ``date_order`` when they allow both or neither."""
+    """The file's date order: the one given, else the one its dates allow, else
+    (dates that read both ways) ``fallback``, the reader's habit; an error
+    naming ``option`` when they allow both or, with no fallback, either."""
     if given is not None:
         return given, None
     seen: dict[str, int] = {}
@@ -464,14 +508,24 @@ def settle_date_order(cells: list[tuple[int, str]], given: str | None
         elif ambiguous is None and is_ambiguous(raw):
             ambiguous = (line, raw)
     if len(seen) == 2:
-        return None, RowError(None, "date_order", (
-            f"the dates read day first on line {seen['dmy']} and month first on line "
-            f"{seen['mdy']}; make them one order and choose date_order=dmy or mdy"))
+        return None, RowError(None, option, _(
+            "the dates read day first on line %(dmy)d and month first on line %(mdy)d; make "
+            "them one order and choose %(option)s: dmy or mdy") % {
+            "dmy": seen["dmy"], "mdy": seen["mdy"], "option": option})
     if seen:
         return next(iter(seen)), None
     if ambiguous is not None:
+        if fallback is not None:
+            return fallback, None
         line, raw = ambiguous
-        return None, RowError(None, "date_order", (
-            f"dates like {raw.split()[0]!r} (line {line}) read as day/month or month/day; "
-            "choose date_order=dmy (31/12/2026) or mdy (12/31/2026)"))
+        return None, RowError(None, option, _(
+            "dates like %(example)s (line %(line)d) read as day/month or month/day; choose "
+            "%(option)s: dmy (31/12/2026) or mdy (12/31/2026)") % {
+            "example": repr(raw.split()[0]), "line": line, "option": option})
     return None, None
+
+
+def habitual_date_order(language: str) -> str | None:
+    """The order a reader of ``language`` writes slashed dates in, when the file
+    cannot tell: German (like most of Europe) puts the day first."""
+    return "dmy" if language == "de" else None

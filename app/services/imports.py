@@ -20,6 +20,9 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid, TooLarge
+from app.i18n import current as current_language
+from app.i18n import gettext as _
+from app.i18n import ngettext, number
 from app.models import Channel, ImportRun, Post, Story
 from app.platforms import too_long
 from app.rules import ChannelFact, Finding, PostFact
@@ -31,7 +34,7 @@ from app.services import channels as channel_service
 from app.services import stories as story_service
 from app.services.access import Access
 from app.services.channels import ARCHIVED
-from app.services.csv_reader import decode, read_table
+from app.services.csv_reader import decode, read_table, separator_named
 from app.services.import_formats import FORMATS, RowError
 
 MAX_IMPORT_BYTES = 5_000_000
@@ -54,6 +57,7 @@ class ImportOptions:
     channel_id: str | None = None  # for rows that name no channel
     kind: str | None = None  # for rows no label gives a kind
     date_order: str | None = None  # dmy | mdy, for slashed dates
+    separator: str | None = None  # , ; or tab (or their names), when the file's own misleads
 
 
 @dataclass
@@ -123,11 +127,17 @@ def as_field_errors(errors: list[RowError]) -> list[FieldError]:
 def _options_errors(options: ImportOptions) -> list[FieldError]:
     errors = []
     if options.format is not None and options.format not in FORMATS:
-        errors.append(FieldError("format", f"must be one of {', '.join(FORMATS)}"))
+        errors.append(FieldError("format", _("must be one of %(choices)s")
+                                 % {"choices": ", ".join(FORMATS)}))
     if options.kind is not None and options.kind not in KINDS:
-        errors.append(FieldError("kind", "must be give or ask"))
+        errors.append(FieldError("kind", _("must be give or ask")))
     if options.date_order is not None and options.date_order not in import_formats.DATE_ORDERS:
-        errors.append(FieldError("date_order", "must be dmy (31/12/2026) or mdy (12/31/2026)"))
+        errors.append(FieldError("date_order",
+                                 _("must be dmy (31/12/2026) or mdy (12/31/2026)")))
+    try:
+        separator_named(options.separator)
+    except ValueError as exc:
+        errors.append(FieldError("separator", str(exc)))
     return errors
 
 
@@ -142,29 +152,37 @@ def prepare(*, session: Session, access: Access, data: bytes, options: ImportOpt
     (with ``findings``) the findings it would add. Nothing is written."""
     access.require("editor")
     if access.workspace.archived_at is not None:
-        raise Conflict("This workspace is archived: its posts stay as history and it takes "
-                       "no new ones. An admin can bring it back under Settings.")
+        raise Conflict(_("This workspace is archived: its posts stay as history and it takes "
+                         "no new ones. An admin can bring it back under Settings."))
     if len(data) > MAX_IMPORT_BYTES:
-        raise TooLarge(f"The file is {len(data):,} bytes; an import takes at most "
-                       f"{MAX_IMPORT_BYTES:,} bytes. Split it into several files.",
-                       errors=[FieldError("file", f"is larger than {MAX_IMPORT_BYTES:,} bytes")])
+        raise TooLarge(_("The file is %(size)s bytes; an import takes at most %(most)s bytes. "
+                         "Split it into several files.")
+                       % {"size": number(len(data)), "most": number(MAX_IMPORT_BYTES)},
+                       errors=[FieldError("file", _("is larger than %(most)s bytes")
+                                          % {"most": number(MAX_IMPORT_BYTES)})])
     _raise(_options_errors(options))
-    table = read_table(decode(data))
+    table = read_table(decode(data), separator_named(options.separator))
     records = [r for r in table.records]
     if not any(not r.blank() for r in records):
-        raise Invalid.one("file", "is empty; a CSV file with a header row and posts is needed")
+        raise Invalid.one("file", _("is empty; a CSV file with a header row and posts is "
+                                    "needed"))
     format = options.format or import_formats.detect(records)
     if format is None:
         names = ", ".join(c.strip() for c in records[0].cells[:6])
-        raise Invalid.one("format", f"the header ({names}) is not one Giveask knows; choose "
-                          f"the format ({', '.join(FORMATS)})")
+        raise Invalid.one("format", _("the header (%(names)s) is not one Giveask knows; "
+                                      "choose the format (%(formats)s)")
+                          % {"names": names, "formats": ", ".join(FORMATS)})
     data_rows = sum(1 for r in (records if format == "hootsuite" else records[1:])
                     if not r.blank())
     if data_rows > MAX_IMPORT_ROWS:
-        raise Invalid.one("file", f"has {data_rows:,} rows; an import takes at most "
-                          f"{MAX_IMPORT_ROWS:,}. Split it into several files.")
+        raise Invalid.one("file", _("has %(rows)s rows; an import takes at most %(most)s. "
+                                    "Split it into several files.")
+                          % {"rows": number(data_rows), "most": number(MAX_IMPORT_ROWS)})
+    # Dates that read both ways are read as the reader writes them (German: day
+    # first), so only a reader without such a habit is asked for the order.
     date_order, order_error = import_formats.settle_date_order(
-        import_formats.date_cells(records, format), options.date_order)
+        import_formats.date_cells(records, format), options.date_order,
+        fallback=import_formats.habitual_date_order(current_language()))
     request_errors: list[FieldError] = []
     if order_error is not None:
         request_errors.append(FieldError("date_order", order_error.message))
@@ -190,11 +208,16 @@ def prepare(*, session: Session, access: Access, data: bytes, options: ImportOpt
     no_channel = [d.line for d in parsed.drafts if d.channel is None]
     no_kind = [d.line for d in parsed.drafts if d.kind is None]
     if no_channel and default_channel is None:
-        request_errors.append(FieldError("channel_id", _lines(no_channel, "name no channel")
-                                         + "; choose the channel they go to"))
+        request_errors.append(FieldError("channel_id", ngettext(
+            "%(count)d row (line %(lines)s) names no channel; choose the channel it goes to",
+            "%(count)d rows (line %(lines)s) name no channel; choose the channel they go to",
+            len(no_channel)) % _lines(no_channel)))
     if no_kind:
-        request_errors.append(FieldError("kind", _lines(no_kind, "have no label naming give, "
-                                         "ask or a category") + "; choose a default kind"))
+        request_errors.append(FieldError("kind", ngettext(
+            "%(count)d row (line %(lines)s) has no label naming give, ask or a category; "
+            "choose a default kind",
+            "%(count)d rows (line %(lines)s) have no label naming give, ask or a category; "
+            "choose a default kind", len(no_kind)) % _lines(no_kind)))
     _raise(request_errors)
 
     stories = {s.name.strip().lower(): s for s in session.exec(
@@ -214,13 +237,14 @@ def prepare(*, session: Session, access: Access, data: bytes, options: ImportOpt
             channel = channels.get(name.lower())
             channel_name = channel.name if channel else name
             if channel is not None and channel.archived_at is not None:
-                errors.append(RowError(line, "channel", f"{channel.name!r} is archived; its "
-                                       "posts stay as history and it takes no new ones"))
+                errors.append(RowError(line, "channel", _(
+                    "%(channel)s is archived; its posts stay as history and it takes no new "
+                    "ones") % {"channel": repr(channel.name)}))
                 continue
             if channel is None:
                 if len(name) > 120:
-                    errors.append(RowError(line, "channel", "a channel name has at most 120 "
-                                           "characters"))
+                    errors.append(RowError(line, "channel", _("a channel name has at most "
+                                                              "120 characters")))
                     continue
                 to_create.setdefault(name.lower(), name)
         text_column = TEXT_COLUMN[format]
@@ -249,14 +273,22 @@ def prepare(*, session: Session, access: Access, data: bytes, options: ImportOpt
                 new_stories.setdefault(story_name.lower(), story_name)
             if draft.episode is not None:
                 key = (story_name.lower(), draft.episode)
-                if story is not None and (story.id, draft.episode) in taken:
-                    errors.append(RowError(line, "episode", f"episode {draft.episode} of "
-                                           f"{story.name!r} is already planned"))
+                holder = taken.get((story.id, draft.episode)) if story is not None else None
+                # A row already imported holds its own episode: it is skipped, not refused.
+                same_post = (holder is not None and channel is not None and draft.at is not None
+                             and draft.kind is not None
+                             and holder == row_key(channel.id, draft.at.astimezone(UTC),
+                                                   draft.kind, text))
+                if story is not None and holder is not None and not same_post:
+                    errors.append(RowError(line, "episode", _(
+                        "episode %(episode)d of %(story)s is already planned")
+                        % {"episode": draft.episode, "story": repr(story.name)}))
                     continue
                 if key in episodes_in_file:
-                    errors.append(RowError(line, "episode", f"episode {draft.episode} of "
-                                           f"{story_name!r} is already on line "
-                                           f"{episodes_in_file[key]}"))
+                    errors.append(RowError(line, "episode", _(
+                        "episode %(episode)d of %(story)s is already on line %(line)d")
+                        % {"episode": draft.episode, "story": repr(story_name),
+                           "line": episodes_in_file[key]}))
                     continue
                 episodes_in_file[key] = line
         if draft.at is None or draft.kind is None:
@@ -279,9 +311,9 @@ def prepare(*, session: Session, access: Access, data: bytes, options: ImportOpt
     return plan
 
 
-def _lines(lines: list[int], what: str) -> str:
+def _lines(lines: list[int]) -> dict[str, object]:
     shown = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
-    return f"{len(lines)} row(s) (line {shown}) {what}"
+    return {"count": len(lines), "lines": shown}
 
 
 def _status(raw: str, may_approve: bool) -> tuple[str, str | None]:
@@ -295,16 +327,17 @@ def _status(raw: str, may_approve: bool) -> tuple[str, str | None]:
         return ("approved" if may_approve else "submitted"), None
     if raw == "submitted":
         return "submitted", None
-    return "", (f"{raw!r} is not a status (draft, submitted, approved, changes_requested, "
-                "published)")
+    return "", (_("%(value)s is not a status (draft, submitted, approved, "
+                  "changes_requested, published)") % {"value": repr(raw)})
 
 
-def _episodes_taken(session: Session, story_ids: list[str]) -> set[tuple[str, int]]:
+def _episodes_taken(session: Session, story_ids: list[str]) -> dict[tuple[str, int], str]:
+    """Each planned episode, with the idempotency key of the post holding it."""
     if not story_ids:
-        return set()
-    rows = session.exec(select(Post.story_id, Post.episode).where(
+        return {}
+    rows = session.exec(select(Post.story_id, Post.episode, Post.idempotency_key).where(
         col(Post.story_id).in_(story_ids), col(Post.episode).is_not(None))).all()
-    return {(str(s), int(e)) for s, e in rows if e is not None}
+    return {(str(s), int(e)): key or "" for s, e, key in rows if e is not None}
 
 
 def mark_skipped(*, session: Session, access: Access, rows: list[ReviewRow]) -> None:
@@ -315,7 +348,8 @@ def mark_skipped(*, session: Session, access: Access, rows: list[ReviewRow]) -> 
         row.skipped = False
         if row.key in first_line:
             row.skipped = True
-            row.notes.append(f"the same post as line {first_line[row.key]}; imported once")
+            row.notes.append(_("the same post as line %(line)d; imported once")
+                             % {"line": first_line[row.key]})
         else:
             first_line[row.key] = row.line
     keys = [r.key for r in rows if not r.skipped and not r.channel_id.startswith(NEW_CHANNEL)]
@@ -327,7 +361,7 @@ def mark_skipped(*, session: Session, access: Access, rows: list[ReviewRow]) -> 
     for row in rows:
         if not row.skipped and row.key in existing:
             row.skipped = True
-            row.notes.append("already imported")
+            row.notes.append(_("already imported"))
 
 
 def _findings(session: Session, access: Access, plan: ImportPlan) -> list[Finding]:
@@ -345,8 +379,12 @@ def run_import(*, session: Session, access: Access, data: bytes,
     plan = prepare(session=session, access=access, data=data, options=options, findings=False)
     if plan.errors:
         errors = as_field_errors(plan.errors)
-        raise Invalid(f"{len(errors)} problem(s) in the file, nothing imported: "
-                      + "; ".join(f"{e.field}: {e.message}" for e in errors[:3]), errors=errors)
+        raise Invalid(ngettext("%(count)d problem in the file, nothing imported: %(first)s",
+                               "%(count)d problems in the file, nothing imported: %(first)s",
+                               len(errors))
+                      % {"count": len(errors),
+                         "first": "; ".join(f"{e.field}: {e.message}" for e in errors[:3])},
+                      errors=errors)
     channel_ids: dict[str, str] = {}
     for name in plan.channels_to_create:
         channel = channel_service.create_channel(session=session, access=access,
@@ -390,8 +428,8 @@ def run_import(*, session: Session, access: Access, data: bytes,
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("Another import of the same posts finished first; import the file "
-                       "again to add what is still missing.") from None
+        raise Conflict(_("Another import of the same posts finished first; import the file "
+                         "again to add what is still missing.")) from None
     return ImportResult(run=run, plan=plan)
 
 

@@ -31,7 +31,7 @@ from app.web.nav import nav
 from app.web.render import render
 
 router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
-OPTIONS = ("channel_id", "kind", "date_order", "format")
+OPTIONS = ("channel_id", "kind", "date_order", "format", "separator")
 
 
 def _page(request: Request, session: Session, access: Access, user: Any, *,
@@ -98,7 +98,7 @@ async def import_file(request: Request, access: WebAccess, user: CurrentUser,
     options = service.ImportOptions(
         filename=values["filename"], format=values["format"] or None,
         channel_id=values["channel_id"] or None, kind=values["kind"] or None,
-        date_order=values["date_order"] or None)
+        date_order=values["date_order"] or None, separator=values["separator"] or None)
     encoded = base64.b64encode(data).decode()
     try:
         with savepoint(session):

@@ -18,7 +18,9 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup
 
 from app import i18n
+from app.rules.facts import CATEGORIES_BY_KIND
 from app.security import new_csrf_token, stored_csrf
+from app.web.categories import category_label
 
 TEMPLATES = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 # Words in the reader's language (app/i18n.py): {{ _("…") }} and {% trans %}
@@ -32,6 +34,9 @@ TEMPLATES.env.globals["language"] = i18n.current
 TEMPLATES.env.globals["languages"] = i18n.LANGUAGES
 TEMPLATES.env.filters["when"] = i18n.when
 TEMPLATES.env.filters["number"] = i18n.number
+# Category names are values; pages show their labels (app/web/categories.py).
+TEMPLATES.env.filters["category_label"] = category_label
+TEMPLATES.env.globals["categories_by_kind"] = CATEGORIES_BY_KIND
 
 
 def csrf_token(request: Request) -> str:

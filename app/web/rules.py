@@ -37,6 +37,7 @@ from app.services import rules_preview, rules_profile
 from app.services.access import Access
 from app.services.rules_profile import RulesProfileIn
 from app.web import forms
+from app.web.categories import category_label
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
 from app.web.render import render
@@ -146,6 +147,13 @@ def _text(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{c} {_text(v)}" for c, v in value.items())
     return str(value)
+
+
+def _said(value: Any) -> str:
+    """A value inside a sentence, where categories go by their labels."""
+    if isinstance(value, dict):
+        return ", ".join(f"{category_label(c)} {_text(v)}" for c, v in value.items())
+    return _text(value)
 
 
 def _current(described: dict[str, Any]) -> forms.Form:
@@ -282,7 +290,7 @@ def _change_words(data: RulesProfileIn, described: dict[str, Any]) -> str:
             value = proposed[name]
             words.append(_("turning off %(label)s") % {"label": label} if value is None
                          else _("setting %(label)s to %(value)s")
-                         % {"label": label, "value": _text(value)})
+                         % {"label": label, "value": _said(value)})
         listed = ", ".join(words)
         if len(changed) > 3:
             more = len(changed) - 3

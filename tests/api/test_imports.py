@@ -256,6 +256,23 @@ class TestGiveaskFormat:
             Channel.name == "Newsletter – Acme")).one()
         assert saved[2].channel_id == newsletter.id
 
+    def test_the_same_file_again_skips_its_episodes_and_a_new_post_cannot_take_one(
+            self, client, world, session):
+        assert send(client, world, sample("giveask.csv"), role="lead").status_code == 201
+        before = len(posts(session, world))
+        again = send(client, world, sample("giveask.csv"), role="lead")
+        assert again.status_code == 201, again.text
+        assert (again.json()["created"], again.json()["skipped"]) == (0, before)
+        # Another post claiming episode 1 of the story is refused.
+        text = sample("giveask.csv").decode("utf-8-sig")
+        header, first = text.splitlines()[0], text.splitlines()[1]
+        other = "\n".join([header, first.replace("Where our winter beans grow",
+                                                  "A different post")])
+        refused = send(client, world, other.encode(), role="lead")
+        assert refused.status_code == 422, refused.text
+        assert "already planned" in refused.text
+        assert len(posts(session, world)) == before
+
     def test_an_editor_cannot_import_approvals(self, client, world, session):
         assert send(client, world, sample("giveask.csv")).status_code == 201
         assert [p.status for p in posts(session, world)] == [

@@ -41,6 +41,21 @@
   });
   document.addEventListener("giveask:dialog", openDialog);
 
+  // The page's words in the reader's language (base.html), English without them;
+  // "{count}" in a word is the number, in the reader's digits.
+  var lang = document.documentElement.lang || undefined;
+  var words = (function () {
+    var block = document.getElementById("giveask-words");
+    try { return block ? JSON.parse(block.textContent) : {}; } catch (e) { return {}; }
+  })();
+  function number(n) { return new Intl.NumberFormat(lang).format(n); }
+  function say(word, count) {
+    return word.replace("{count}", function () { return number(count); });
+  }
+  function counted(forms, count) {
+    return say(forms[new Intl.PluralRules(lang).select(count)] || forms.other, count);
+  }
+
   // The post text's counter, against the limit of the chosen channel's platform
   // (data-limit on its <option>); a line break counts as one character.
   function updateCounter() {
@@ -52,8 +67,10 @@
     var limit = option && option.dataset.limit ? parseInt(option.dataset.limit, 10) : 0;
     var used = Array.from(text.value.replace(/\r\n/g, "\n")).length;
     var over = limit && used > limit ? used - limit : 0;
-    counter.textContent = limit ? used + " / " + limit + (over ? " · " + over + " over" : "")
-      : used + " characters";
+    counter.textContent = limit
+      ? number(used) + " / " + number(limit) +
+        (over ? " · " + say(words.over || "{count} over", over) : "")
+      : counted(words.characters || { one: "{count} character", other: "{count} characters" }, used);
     counter.classList.toggle("over", over > 0);
   }
   document.addEventListener("input", function (event) {

@@ -2,9 +2,13 @@
 // webhooks): <button data-copy="id-of-the-field">.
 (function () {
   "use strict";
+  // "Copied" in the reader's language (base.html's words).
+  var block = document.getElementById("giveask-words");
+  var word = "Copied";
+  try { word = (block && JSON.parse(block.textContent).copied) || word; } catch (e) { /* English */ }
   function copied(button) {
     var said = button.textContent;
-    button.textContent = "Copied";
+    button.textContent = word;
     setTimeout(function () { button.textContent = said; }, 2000);
   }
   document.querySelectorAll("button[data-copy]").forEach(function (button) {

@@ -3,6 +3,12 @@
 // this script both forms post as usual.
 (function () {
   "use strict";
+  // The status line's words in the reader's language (base.html), English without them.
+  var lang = document.documentElement.lang || undefined;
+  var words = {};
+  try { words = JSON.parse(document.getElementById("giveask-words").textContent) || {}; } catch (e) { /* English */ }
+  var sending = words.sending || "Sending the file…";
+  var sendingPercent = words.sending_percent || "Sending the file… {percent}";
   function replacePage(html) {
     var page = new DOMParser().parseFromString(html, "text/html");
     var fresh = page.querySelector(".import-page");
@@ -27,12 +33,13 @@
       xhr.open("POST", form.getAttribute("action"));
       bar.hidden = false;
       status.hidden = false;
-      status.textContent = "Sending the file…";
+      status.textContent = sending;
       xhr.upload.addEventListener("progress", function (e) {
         if (!e.lengthComputable) return;
         var done = Math.round((e.loaded / e.total) * 100);
         bar.value = done;
-        status.textContent = "Sending the file… " + done + "%";
+        var percent = new Intl.NumberFormat(lang, { style: "percent" }).format(done / 100);
+        status.textContent = sendingPercent.replace("{percent}", function () { return percent; });
       });
       xhr.upload.addEventListener("load", function () {
         // Sent: the server works through the rows now, for as long as it takes.
