@@ -35,7 +35,7 @@ catalogs: $(CATALOGS)
 # catalog (new words come untranslated; tests/test_catalogs.py lists them).
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project Giveask \
-		--copyright-holder Giveask -k N_:1c,2 -k counted:1,2 -o app/locale/messages.pot app
+		--copyright-holder Giveask -k N_:1c,2,2t -k N_:1,1t -k counted:1,2 -o app/locale/messages.pot app
 	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale --no-fuzzy-matching
 
 install: $(STAMP) catalogs

@@ -19,6 +19,7 @@ from app import i18n
 from app.config import Settings, get_settings
 from app.db import SessionDep, utcnow
 from app.errors import Forbidden, Unauthorized
+from app.i18n import gettext as _
 from app.models import User
 from app.security import new_csrf_token, same_secret
 from app.services import sessions
@@ -112,15 +113,15 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 def _principal(request: Request, session: Session) -> Principal:
     header = request.headers.get("authorization")
     if header is not None:
-        scheme, _, secret = header.strip().partition(" ")
+        scheme, _space, secret = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
-            raise Unauthorized("The Authorization header must read 'Bearer <token>'.")
+            raise Unauthorized(_("The Authorization header must read 'Bearer <token>'."))
         i18n.know_script()
         return authenticate_token(session=session, secret=secret.strip())
     user = session_user(request, session)
     if user is None:
         raise Unauthorized(
-            "Sign in, or send an API token as 'Authorization: Bearer <token>'."
+            _("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
         )
     i18n.know_person(user.language)
     # A cookie is sent by the browser on its own, so a write that rides on it
@@ -128,7 +129,7 @@ def _principal(request: Request, session: Session) -> Principal:
     if request.method not in SAFE_METHODS and not same_secret(
         request.headers.get(CSRF_HEADER), request.session.get("csrf")
     ):
-        raise Forbidden("Missing or wrong X-CSRF-Token header for a cookie-signed request.")
+        raise Forbidden(_("Missing or wrong X-CSRF-Token header for a cookie-signed request."))
     return Principal(user_id=user.id)
 
 

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api import problems
+from app.i18n import gettext as _
 from app.input_guard import error_response, is_api_path
 
 log = logging.getLogger("giveask")
@@ -129,6 +130,7 @@ class CrashGuard:
             if is_api_path(scope.get("path", "")):
                 response = problems.internal_error_response()
             else:
-                response = error_response(scope, 500, "Something went wrong",
-                                          "Nothing was saved. Please try again.", slug="internal")
+                response = error_response(scope, 500, _("Something went wrong"),
+                                          _("Nothing was saved. Please try again."),
+                                          slug="internal")
             await response(scope, receive, send)

@@ -174,9 +174,10 @@ def from_accept_language(header: str | None) -> str | None:
 # is itself a word of the catalog, in the context "date pattern", so a language
 # brings its own order and punctuation: "Tue 15 Dec" is "Di., 15. Dez.".
 # Times are 24-hour in every language.
-def N_(context: str, message: str) -> str:
-    """Marks a word for the catalog (as pgettext would) where it is read later."""
-    return message
+def N_(*context_and_message: str) -> str:
+    """Marks a word for the catalog where it is read later: ``N_(message)`` as
+    gettext reads it, ``N_(context, message)`` as pgettext does."""
+    return context_and_message[-1]
 
 
 STYLES: dict[str, str] = {

@@ -23,7 +23,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import i18n
 from app.api import problems
+from app.i18n import gettext as _
+from app.i18n import pgettext
+from app.speaking import cookie_language
 
 MAX_BODY_BYTES = 1_000_000
 # A CSV import carries a whole plan: its own limit (app/services/imports.py
@@ -33,8 +37,14 @@ LARGE_BODY_BYTES = 5_000_000 + 64_000
 MAX_JSON_DEPTH = 64
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-NUL_TEXT = "must not contain NUL bytes (\\u0000)"
-SURROGATE_TEXT = "must not contain lone UTF-16 surrogates (like \\ud800)"
+
+
+def nul_text() -> str:
+    return _("must not contain NUL bytes (\\u0000)")
+
+
+def surrogate_text() -> str:
+    return _("must not contain lone UTF-16 surrogates (like \\ud800)")
 
 
 def is_api_path(path: str) -> bool:
@@ -44,9 +54,9 @@ def is_api_path(path: str) -> bool:
 def bad_text(value: str) -> str | None:
     """Why `value` may not reach the app, or None."""
     if "\x00" in value:
-        return NUL_TEXT
+        return nul_text()
     if _SURROGATE.search(value):
-        return SURROGATE_TEXT
+        return surrogate_text()
     return None
 
 
@@ -71,8 +81,8 @@ def error_response(
 
 def _invalid(scope: Scope, errors: list[dict[str, Any]]) -> Response:
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    return error_response(scope, 422, "Invalid input", summary, slug="validation",
-                          errors=errors)
+    return error_response(scope, 422, pgettext("problem", "Invalid input"), summary,
+                          slug="validation", errors=errors)
 
 
 # ---- where the bad strings are --------------------------------------------------------
@@ -107,7 +117,8 @@ def _pairs_errors(pairs: list[tuple[str, str]], prefix: str) -> list[dict[str, A
     errors = []
     for key, value in pairs:
         if why := bad_text(key):
-            errors.append({"field": prefix.rstrip("."), "message": f"a parameter name {why}"})
+            errors.append({"field": prefix.rstrip("."),
+                           "message": _("a parameter name %(why)s") % {"why": why}})
         elif why := bad_text(value):
             errors.append({"field": f"{prefix}{key}", "message": why})
     return errors
@@ -122,7 +133,7 @@ def _query_errors(scope: Scope) -> list[dict[str, Any]]:
 
 
 def _header_errors(scope: Scope) -> list[dict[str, Any]]:
-    return [{"field": f"header.{name.decode('latin-1')}", "message": NUL_TEXT}
+    return [{"field": f"header.{name.decode('latin-1')}", "message": nul_text()}
             for name, value in scope.get("headers", ()) if b"\x00" in value]
 
 
@@ -161,7 +172,7 @@ def _json_errors(body: bytes) -> list[dict[str, Any]] | None:
     try:
         for where, text, is_key in _json_strings(document):
             if why := bad_text(text):
-                message = f"a key {why}" if is_key else why
+                message = _("a key %(why)s") % {"why": why} if is_key else why
                 errors.append({"field": where, "message": message})
     except _TooDeep:
         return None
@@ -185,7 +196,7 @@ def _multipart_fields(body: bytes, boundary: bytes) -> list[tuple[str, str]]:
         header_value.clear()
 
     def on_part_end() -> None:
-        _, options = parse_options_header(part["headers"].get(b"content-disposition", b""))
+        _kind, options = parse_options_header(part["headers"].get(b"content-disposition", b""))
         if b"filename" in options:
             return
         name = options.get(b"name", b"").decode("utf-8", "replace")
@@ -240,13 +251,19 @@ class InputGuard:
     def _too_large(self, scope: Scope, detail: str) -> Response:
         # The rest of the body is never read; closing the connection tells the
         # client to stop sending it.
-        return error_response(scope, 413, "Request too large", detail, slug="too-large",
-                              headers={"Connection": "close"})
+        return error_response(scope, 413, pgettext("problem", "Request too large"), detail,
+                              slug="too-large", headers={"Connection": "close"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # This door answers before the Language middleware runs (app/speaking.py):
+        # its refusals speak as the headers ask, the same way.
+        headers = dict(scope.get("headers", ()))
+        i18n.begin(cookie=cookie_language(headers.get(b"cookie", b"").decode("latin-1")),
+                   accept_language=headers.get(b"accept-language", b"").decode("latin-1"),
+                   scripted=False)
         errors = _path_errors(scope) + _query_errors(scope) + _header_errors(scope)
         if errors:
             await _invalid(scope, errors)(scope, receive, send)
@@ -259,7 +276,8 @@ class InputGuard:
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             await self._too_large(
-                scope, f"The body is {int(declared)} bytes; the limit is {limit}."
+                scope, _("The body is %(size)d bytes; the limit is %(limit)d.") % {
+                    "size": int(declared), "limit": limit}
             )(scope, receive, send)
             return
 
@@ -273,7 +291,8 @@ class InputGuard:
             size += len(chunk)
             if size > limit:
                 await self._too_large(
-                    scope, f"The body is more than the limit of {limit} bytes."
+                    scope, _("The body is more than the limit of %(limit)d bytes.") % {
+                        "limit": limit}
                 )(scope, receive, send)
                 return
             chunks.append(chunk)
@@ -284,10 +303,11 @@ class InputGuard:
         body_errors = _body_errors(scope, body)
         if body_errors is None:
             await error_response(
-                scope, 400, "Malformed JSON",
-                f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.",
+                scope, 400, pgettext("problem", "Malformed JSON"),
+                _("The JSON body is nested more than %(most)d levels deep.") % {
+                    "most": MAX_JSON_DEPTH},
                 slug="malformed-json",
-                errors=[{"field": "body", "message": "is nested too deeply"}],
+                errors=[{"field": "body", "message": _("is nested too deeply")}],
             )(scope, receive, send)
             return
         if body_errors:

@@ -25,6 +25,8 @@ from app.config import Settings, get_settings
 from app.crash_guard import CrashGuard, keep_secrets_out_of_logs
 from app.db import get_engine, utcnow
 from app.errors import AppError, Unauthorized
+from app.i18n import gettext as _
+from app.i18n import pgettext
 from app.input_guard import MAX_BODY_BYTES, InputGuard, is_api_path
 from app.memory import freeze_start_up
 from app.services import paging, webhook_events
@@ -168,13 +170,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return problems.validation_response(exc)
         errors = problems.validation_errors(exc)
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        return render_error(request, 422, "Invalid input", detail)
+        return render_error(request, 422, pgettext("problem", "Invalid input"), detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             return problems.http_error_response(request, exc)
-        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        detail = exc.detail if isinstance(exc.detail, str) else _("Request failed.")
         page = render_error(request, exc.status_code, detail, "")
         if exc.status_code == 405:
             page.headers["Allow"] = ", ".join(problems.allowed_methods(request))

@@ -23,6 +23,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from app.api import problems
 from app.config import get_settings
 from app.db import sqlite_busy
+from app.i18n import gettext as _
 
 log = logging.getLogger("giveask")
 
@@ -67,19 +68,21 @@ def outage_response(request: Request, kind: str) -> Response:
     headers = {"Retry-After": str(retry_after)}
     writes = request.method not in ("GET", "HEAD", "OPTIONS")
     if kind == "busy":
-        title = "Database busy"
-        detail = "Other changes are being saved; nothing of this request was saved. Try again."
+        title = _("Database busy")
+        detail = _("Other changes are being saved; nothing of this request was saved. "
+                   "Try again.")
     else:
-        title = "Database unavailable"
-        detail = ("The database is not answering right now"
-                  + ("; your change may not have been saved" if writes else "")
-                  + f". Try again in {retry_after} seconds.")
+        title = _("Database unavailable")
+        detail = (_("The database is not answering right now; your change may not have been "
+                    "saved. Try again in %(seconds)s seconds.") if writes else
+                  _("The database is not answering right now. Try again in %(seconds)s "
+                    "seconds.")) % {"seconds": retry_after}
     if _is_api(request):
         return problems.problem(503, title, detail, slug=f"database-{kind}", headers=headers)
     from app.web.render import render_error
 
-    page_title = ("Giveask is busy for a moment" if kind == "busy"
-                  else "Giveask cannot reach its database")
+    page_title = (_("Giveask is busy for a moment") if kind == "busy"
+                  else _("Giveask cannot reach its database"))
     try:
         response: Response = render_error(request, 503, page_title, detail)
     except Exception:  # the page needs the session cookie; never fail the failure

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.i18n import gettext as _
+
 
 @dataclass(frozen=True, slots=True)
 class Platform:
@@ -51,7 +53,8 @@ def check(value: str) -> str:
         return ""
     key = normalise(value)
     if key not in BY_KEY:
-        raise ValueError(f"must be one of {', '.join(PLATFORMS)}")
+        # The platforms as the API spells them: they are what the client sends.
+        raise ValueError(_("must be one of %(known)s") % {"known": ", ".join(PLATFORMS)})
     return key
 
 
@@ -70,8 +73,8 @@ def too_long(value: str | None, text: str) -> str | None:
     length = characters(text)
     if platform.limit is None or length <= platform.limit:
         return None
-    return (f"{platform.name} posts can be at most {platform.limit} characters; "
-            f"this one has {length}.")
+    return _("%(platform)s posts can be at most %(most)d characters; this one has "
+             "%(count)d.") % {"platform": platform.name, "most": platform.limit, "count": length}
 
 
 def characters(text: str) -> int:

@@ -23,7 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, ngettext
+from app.i18n import gettext as _
 from app.platforms import PLATFORMS
 from app.platforms import check as check_platform
 from app.rules.facts import CATEGORIES_BY_KIND
@@ -46,30 +47,48 @@ MIN_YEAR = 1970
 MAX_YEAR = 2200
 TIME_MIN = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
 TIME_END = datetime(MAX_YEAR + 1, 1, 1, tzinfo=UTC)  # exclusive
-TIME_WINDOW_TEXT = f"must lie between {MIN_YEAR}-01-01T00:00:00Z and {MAX_YEAR}-12-31T23:59:59Z"
-DATE_WINDOW_TEXT = f"must lie between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31"
+
+
+# Validators run in the request, so their messages are worded in its language.
+def time_window_text() -> str:
+    return _("must lie between %(start)s and %(end)s") % {
+        "start": f"{MIN_YEAR}-01-01T00:00:00Z", "end": f"{MAX_YEAR}-12-31T23:59:59Z"}
+
+
+def date_window_text() -> str:
+    return _("must lie between %(start)s and %(end)s") % {
+        "start": f"{MIN_YEAR}-01-01", "end": f"{MAX_YEAR}-12-31"}
+
+
+def at_most_text(most: int) -> str:
+    return ngettext("must be at most %(most)d character", "must be at most %(most)d characters",
+                    most) % {"most": most}
+
+
+def _day_text() -> str:
+    return _("a date as a string like 2026-11-24")
 
 
 def time_in_window(value: datetime) -> datetime:
     """`value` (aware) if it lies in the window, else ValueError, before any
     arithmetic on it: converting 9999-12-31T23:59-01:00 to UTC overflows."""
     if not MIN_YEAR - 1 <= value.year <= MAX_YEAR + 1:
-        raise ValueError(TIME_WINDOW_TEXT)
+        raise ValueError(time_window_text())
     if not TIME_MIN <= value < TIME_END:
-        raise ValueError(TIME_WINDOW_TEXT)
+        raise ValueError(time_window_text())
     return value
 
 
 def date_in_window(value: date) -> date:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValueError(DATE_WINDOW_TEXT)
+        raise ValueError(date_window_text())
     return value
 
 
 def parse_day(text: str) -> date:
     """A local date as YYYY-MM-DD within the window; ValueError otherwise."""
     if not _DAY.fullmatch(text.strip()):
-        raise ValueError("a date as a string like 2026-11-24")
+        raise ValueError(_day_text())
     return date_in_window(date.fromisoformat(text.strip()))
 
 
@@ -79,7 +98,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 def _strict_day(value: Any) -> Any:
     # Pydantic would read 2.6e-91 or "1685923200" as a Unix time.
     if isinstance(value, datetime) or not isinstance(value, str | date):
-        raise ValueError("a date as a string like 2026-11-24")
+        raise ValueError(_day_text())
     if isinstance(value, str):
         return parse_day(value)
     return date_in_window(value)
@@ -88,27 +107,27 @@ def _strict_day(value: Any) -> Any:
 def _not_bool(value: Any) -> Any:
     # JSON's false is no count; pydantic would read it as 0.
     if isinstance(value, bool):
-        raise ValueError("a number, not true or false")
+        raise ValueError(_("a number, not true or false"))
     return value
 
 
 def parse_aware(value: Any) -> Any:
     if isinstance(value, bool | int | float):
-        raise ValueError("a time as an RFC 3339 string, like 2026-11-24T09:00:00+01:00")
+        raise ValueError(_("a time as an RFC 3339 string, like 2026-11-24T09:00:00+01:00"))
     if isinstance(value, str):
         text = value.strip()
         try:
             parsed = datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
         except ValueError:
             raise ValueError(
-                "not a valid RFC 3339 time (expected e.g. 2026-11-24T09:00:00+01:00)"
+                _("not a valid RFC 3339 time (expected e.g. 2026-11-24T09:00:00+01:00)")
             ) from None
         value = parsed
     if isinstance(value, datetime) and value.tzinfo is None:
-        raise ValueError(
+        raise ValueError(_(
             "a time needs an offset (e.g. 2026-11-24T09:00:00+01:00 or …Z); "
             "without one it is ambiguous"
-        )
+        ))
     if isinstance(value, datetime):
         time_in_window(value)
     return value
@@ -131,24 +150,28 @@ Count = Annotated[int, BeforeValidator(_not_bool)]
 Number = Annotated[float, BeforeValidator(_not_bool)]
 
 
+def _unknown_zone(value: str) -> str:
+    return _("unknown time zone %(zone)s; use an IANA name like Europe/Berlin") % {
+        "zone": repr(value)}
+
+
 def check_timezone(value: str) -> str:
     name = value.strip()
     if name in ("", "localtime") or name.startswith(("/", ".")) or ".." in name:
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin")
+        raise ValueError(_unknown_zone(value))
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r}; use an IANA name like Europe/Berlin"
-        ) from None
+        raise ValueError(_unknown_zone(value)) from None
     if name not in _zone_names():
-        raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin")
+        raise ValueError(_unknown_zone(value))
     return name
 
 
 def check_language(value: str) -> str:
     if value not in LANGUAGES:
-        raise ValueError(f"unknown language {value!r}; use one of: {', '.join(LANGUAGES)}")
+        raise ValueError(_("unknown language %(language)s; use one of: %(known)s") % {
+            "language": repr(value), "known": ", ".join(LANGUAGES)})
     return value
 
 
@@ -170,25 +193,27 @@ def check_link(value: str | None) -> str | None:
         return None
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// address")
+        raise ValueError(_("must be an http:// or https:// address"))
     if len(link) > 2048:
-        raise ValueError("must be at most 2048 characters")
+        raise ValueError(at_most_text(2048))
     return link
 
 
 def check_text(value: str) -> str:
     text = value.strip()
     if not text:
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     if len(text) > TEXT_MAX:
-        raise ValueError(f"must be at most {TEXT_MAX} characters (it has {len(text)})")
+        raise ValueError(ngettext("must be at most %(most)d character (it has %(count)d)",
+                                  "must be at most %(most)d characters (it has %(count)d)",
+                                  TEXT_MAX) % {"most": TEXT_MAX, "count": len(text)})
     return text
 
 
 def check_name(value: str) -> str:
     name = value.strip()
     if not name:
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     return name
 
 
@@ -205,7 +230,14 @@ def category_error(kind: str, category: str | None) -> str | None:
     if category is None or category in CATEGORIES_BY_KIND.get(kind, ()):
         return None
     allowed = ", ".join(CATEGORIES_BY_KIND.get(kind, ()))
-    return f"{category!r} is not a category of a {kind} post (choose one of: {allowed})"
+    # The categories to choose stay as the API spells them: they are what is sent.
+    return _("%(category)s is not a category of a %(kind)s post (choose one of: %(allowed)s)") % {
+        "category": repr(category), "kind": kind_word(kind), "allowed": allowed}
+
+
+def kind_word(kind: str) -> str:
+    """A post's kind in the reader's words ("give" is "Geben")."""
+    return {"give": _("give"), "ask": _("ask")}.get(kind, kind)
 
 
 class Strict(BaseModel):
@@ -222,6 +254,10 @@ def _left_out_not_null(schema: dict[str, Any]) -> None:
         schema.update({key: value for key, value in rest[0].items() if key not in schema})
     else:
         schema["anyOf"] = rest
+
+
+def not_null_text() -> str:
+    return _("may be left out, but not set to null")
 
 
 # An edit's field that may be left out (unchanged) but is refused as null: the
@@ -357,7 +393,7 @@ class PostUpdate(Strict):
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("may be left out, but not set to null")
+            raise ValueError(not_null_text())
         return value
 
 

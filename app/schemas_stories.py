@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.i18n import gettext as _
 from app.rules.recurrence import Recurrence, RuleError, normalise_rule, rule_dates
 from app.schemas import (
     TEXT_MAX,
@@ -32,6 +33,7 @@ from app.schemas import (
     TimeZoneName,
     UtcOut,
     category_error,
+    not_null_text,
 )
 
 # ---- stories and series ---------------------------------------------------------
@@ -39,7 +41,7 @@ from app.schemas import (
 
 def _check_gaps(low: float | None, high: float | None) -> None:
     if low is not None and high is not None and low > high:
-        raise ValueError("min_gap_days: must not be more than max_gap_days")
+        raise ValueError("min_gap_days: " + _("must not be more than max_gap_days"))
 
 
 class StoryCreate(Strict):
@@ -74,7 +76,7 @@ class StoryUpdate(Strict):
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("may be left out, but not set to null")
+            raise ValueError(not_null_text())
         return value
 
 
@@ -93,7 +95,7 @@ class StoryPublic(BaseModel):
 
 def _whole_minutes(value: time) -> time:
     if value.second or value.microsecond or value.tzinfo is not None:
-        raise ValueError("a local time in whole minutes, like 09:00 (no offset)")
+        raise ValueError(_("a local time in whole minutes, like 09:00 (no offset)"))
     return value
 
 
@@ -175,7 +177,7 @@ class SeriesUpdate(Strict):
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("may be left out, but not set to null")
+            raise ValueError(not_null_text())
         return value
 
 

@@ -12,6 +12,7 @@ from app.api.http import IfMatch, etag, parse_if_match
 from app.auth import EditorAccess, LeadAccess, ViewerAccess
 from app.db import SessionDep
 from app.errors import Invalid
+from app.i18n import gettext as _
 from app.routers import Router
 from app.schemas import AwareDatetime, Category, Kind, format_utc
 from app.schemas_analysis import (
@@ -68,11 +69,11 @@ def replace_rules(
 def _range(start: datetime | None, end: datetime | None, tz: str) -> tuple[datetime, datetime]:
     if (start is None) != (end is None):
         raise Invalid.one("query.end" if end is None else "query.start",
-                          "give both start and end, or neither for the current week")
+                          _("give both start and end, or neither for the current week"))
     if start is None or end is None:
         return current_week(datetime.now(UTC), ZoneInfo(tz))
     if end <= start:
-        raise Invalid.one("query.end", "must be after start")
+        raise Invalid.one("query.end", _("must be after start"))
     return start, end
 
 

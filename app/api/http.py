@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.errors import BadRequest
+from app.i18n import gettext as _
 
 
 def etag(version: int) -> str:
@@ -28,7 +29,7 @@ def parse_if_match(value: str | None) -> int | None:
     # can be: int() of thousands of digits raises, and the database holds 64 bits.
     if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise BadRequest(
-            "If-Match must be an ETag this API gave out, like \"3\".",
+            _("If-Match must be an ETag this API gave out, like \"3\"."),
             errors=[],
             extra={"field": "header.If-Match"},
         )

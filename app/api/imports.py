@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from app.auth import EditorAccess, ViewerAccess
 from app.db import SessionDep
 from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
 from app.routers import Router
 from app.schemas_imports import ImportReport, ImportRunPage, ImportRunPublic
 from app.services import imports as service
@@ -70,7 +71,8 @@ async def _file(request: Request) -> tuple[bytes, str, dict[str, str]]:
         form = await request.form(max_part_size=service.MAX_IMPORT_BYTES + 1)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise Invalid.one("file", "is required: send the CSV file as the form's file field")
+            raise Invalid.one("file", _("is required: send the CSV file as the form's file "
+                                         "field"))
         data = await upload.read()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         return data, upload.filename or "", fields
@@ -134,5 +136,5 @@ def list_imports(access: ViewerAccess, session: SessionDep) -> dict[str, Any]:
 def get_import(import_id: str, access: ViewerAccess, session: SessionDep) -> ImportRunPublic:
     run = service.get_run(session=session, access=access, import_id=import_id)
     if run is None:
-        raise NotFound(f"No import {import_id} in this workspace.")
+        raise NotFound(_("No import %(id)s in this workspace.") % {"id": import_id})
     return run_public(run)

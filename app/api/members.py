@@ -12,6 +12,7 @@ from fastapi import Request, Response
 from app.auth import AdminAccess, PrincipalDep, ViewerAccess, request_now, request_settings
 from app.db import SessionDep
 from app.errors import Forbidden
+from app.i18n import gettext as _
 from app.models import Invitation, Membership, User
 from app.routers import Router
 from app.schemas import (
@@ -125,8 +126,8 @@ def accept_invitation(request: Request, token: str, principal: PrincipalDep,
     belongs to a workspace, not to the person invited. Someone without an
     account creates it on the invitation's page (``accept_url``)."""
     if principal.is_token or principal.user_id is None:
-        raise Forbidden("Accept an invitation signed in as the person invited, not with an "
-                        "API token.")
+        raise Forbidden(_("Accept an invitation signed in as the person invited, not with an "
+                          "API token."))
     user = users.get_user(session=session, user_id=principal.user_id)
     membership = service.accept(session=session, token=token, user=user,
                                 now=request_now(request))

@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import get_route_path
 
 from app.errors import AppError, field_errors
+from app.i18n import gettext as _
+from app.i18n import pgettext
 
 log = logging.getLogger("giveask")
 PROBLEM = "application/problem+json"
@@ -52,12 +54,13 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def validation_response(exc: RequestValidationError) -> JSONResponse:
     if any(e.get("type") == "json_invalid" for e in exc.errors()):
         return problem(
-            400, "Malformed JSON", "The request body is not valid JSON.", slug="malformed-json",
-            errors=[{"field": "body", "message": "is not valid JSON"}],
+            400, pgettext("problem", "Malformed JSON"), _("The request body is not valid JSON."),
+            slug="malformed-json", errors=[{"field": "body", "message": _("is not valid JSON")}],
         )
     errors = validation_errors(exc)
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    return problem(422, "Invalid input", summary, slug="validation", errors=errors)
+    return problem(422, pgettext("problem", "Invalid input"), summary, slug="validation",
+                   errors=errors)
 
 
 def allowed_methods(request: Request) -> list[str]:
@@ -80,21 +83,26 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def http_error_response(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    titles = {404: "Not found", 405: "Method not allowed", 413: "Request too large"}
-    detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+    titles = {404: pgettext("problem", "Not found"),
+              405: pgettext("problem", "Method not allowed"),
+              413: pgettext("problem", "Request too large")}
+    detail = exc.detail if isinstance(exc.detail, str) else _("Request failed.")
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"Nothing at {request.url.path}."
+        detail = _("Nothing at %(path)s.") % {"path": request.url.path}
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = _("Method Not Allowed")
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
     return problem(
-        exc.status_code, titles.get(exc.status_code, "Error"), detail,
+        exc.status_code, titles.get(exc.status_code, pgettext("problem", "Error")), detail,
         slug=f"http-{exc.status_code}", headers=headers or None,
     )
 
 
 def internal_error_response() -> JSONResponse:
     return problem(
-        500, "Internal error", "Something went wrong on our side; nothing was saved.",
+        500, pgettext("problem", "Internal error"),
+        _("Something went wrong on our side; nothing was saved."),
         slug="internal",
     )

@@ -13,7 +13,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from app.errors import FieldError, Invalid
+from app.errors import N_, FieldError, Invalid
 from app.rules.facts import (
     CATEGORIES,
     DEFAULT_SEVERITY,
@@ -89,54 +89,61 @@ MAXIMUMS: dict[str, int] = {
 SHARE_PARAMS = ("max_ask_share",)
 
 
-def _whole_number(value: Any, minimum: int, maximum: int) -> tuple[int | None, str | None]:
+# What is wrong with a value: a catalog word (N_) and its values, worded by
+# app/errors.py in the reader's language.
+Problem = tuple[str, dict[str, Any]]
+
+
+def _whole_number(value: Any, minimum: int, maximum: int) -> tuple[int | None, Problem | None]:
     if isinstance(value, bool):
-        return None, "must be a whole number"
+        return None, (N_("must be a whole number"), {})
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
-        return None, "must be a whole number"
+        return None, (N_("must be a whole number"), {})
     if value < minimum:
-        return None, f"must be at least {minimum}"
+        return None, (N_("must be at least %(least)s"), {"least": minimum})
     if value > maximum:
-        return None, f"must be at most {maximum}"
+        return None, (N_("must be at most %(most)s"), {"most": maximum})
     return value, None
 
 
 _SHARE_TEXT = re.compile(r"\s*(\d{1,12}(\.\d{0,12})?|\.\d{1,12})(\s*/\s*\d{1,12})?\s*")
 
 
-def parse_share(value: Any) -> tuple[Fraction | None, str | None]:
+def parse_share(value: Any) -> tuple[Fraction | None, Problem | None]:
     """A share between 0 and 1 inclusive, from a number, a Fraction or a string
     such as ``"0.2"`` or ``"1/5"``; converted through ``str`` so ``0.2`` is 1/5."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Fraction):
-        return None, "must be a number between 0 and 1"
+        return None, (N_("must be a number between 0 and 1"), {})
     # Fraction("1e99999999") builds a number with that many digits first: minutes
     # of CPU. A share typed as text is a plain decimal or a fraction.
     if isinstance(value, str) and not _SHARE_TEXT.fullmatch(value):
-        return None, "must be a number between 0 and 1, like 0.2 or 1/5"
+        return None, (N_("must be a number between 0 and 1, like 0.2 or 1/5"), {})
     try:
         share = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
-        return None, "must be a number between 0 and 1"
+        return None, (N_("must be a number between 0 and 1"), {})
     if not 0 <= share <= 1:
-        return None, "must be between 0 and 1"
+        return None, (N_("must be between 0 and 1"), {})
     return share, None
 
 
 def _category_shares(value: Any, where: str) -> tuple[dict[str, Fraction] | None, list[FieldError]]:
     if not isinstance(value, Mapping):
-        return None, [FieldError(where, "must map categories to shares")]
+        return None, [FieldError(where, N_("must map categories to shares"), values={})]
     shares: dict[str, Fraction] = {}
     errors: list[FieldError] = []
     for category, raw in value.items():
         field_name = f"{where}.{category}"
         if category not in CATEGORIES:
-            errors.append(FieldError(field_name, f"unknown category {category!r}"))
+            errors.append(FieldError(field_name, N_("unknown category %(name)s"),
+                                     values={"name": repr(category)}))
             continue
         share, problem = parse_share(raw)
         if problem is not None or share is None:
-            errors.append(FieldError(field_name, problem or "invalid share"))
+            message, values = problem or (N_("invalid share"), {})
+            errors.append(FieldError(field_name, message, values=values))
             continue
         shares[category] = share
     # Category order is fixed so equal profiles print and compare alike.
@@ -156,7 +163,8 @@ def build_params(
     """
     errors: list[FieldError] = []
     if preset not in PRESETS:
-        errors.append(FieldError("preset", f"unknown preset {preset!r}"))
+        errors.append(FieldError("preset", N_("unknown preset %(name)s"),
+                                 values={"name": repr(preset)}))
     if base is None:
         base = RuleParams(**PRESETS.get(preset, PRESETS[DEFAULT_PRESET]))
         base = _copy_shares(base)
@@ -164,14 +172,15 @@ def build_params(
     for name, raw in (overrides or {}).items():
         where = f"overrides.{name}"
         if name not in PARAM_NAMES:
-            errors.append(FieldError(where, f"unknown rule parameter {name!r}"))
+            errors.append(FieldError(where, N_("unknown rule parameter %(name)s"),
+                                     values={"name": repr(name)}))
             continue
         if raw is None:
             changes[name] = None
         elif name in SHARE_PARAMS:
             share, problem = parse_share(raw)
             if problem is not None:
-                errors.append(FieldError(where, problem))
+                errors.append(FieldError(where, problem[0], values=problem[1]))
             changes[name] = share
         elif name == "min_category_share":
             shares, problems = _category_shares(raw, where)
@@ -180,10 +189,10 @@ def build_params(
         else:
             number, problem = _whole_number(raw, MINIMUMS[name], MAXIMUMS[name])
             if problem is not None:
-                errors.append(FieldError(where, problem))
+                errors.append(FieldError(where, problem[0], values=problem[1]))
             changes[name] = number
     if errors:
-        raise Invalid("The rules profile is not valid.", errors=errors)
+        raise Invalid(N_("The rules profile is not valid."), errors=errors, values={})
     return replace(base, **changes)
 
 
@@ -201,15 +210,17 @@ def validate_severities(sev: Mapping[str, Any]) -> dict[str, Severity]:
     for code, value in sev.items():
         where = f"severities.{code}"
         if code not in DEFAULT_SEVERITY:
-            errors.append(FieldError(where, f"unknown rule code {code!r}"))
+            errors.append(FieldError(where, N_("unknown rule code %(code)s"),
+                                     values={"code": repr(code)}))
         elif value is None:
             continue
         elif value not in SEVERITIES:
-            errors.append(FieldError(where, "must be one of info, warning, blocking"))
+            errors.append(FieldError(where, N_("must be one of info, warning, blocking"),
+                                     values={}))
         else:
             result[code] = value
     if errors:
-        raise Invalid("The severities are not valid.", errors=errors)
+        raise Invalid(N_("The severities are not valid."), errors=errors, values={})
     return result
 
 

@@ -22,7 +22,7 @@ from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
 
-from app.errors import FieldError, Invalid
+from app.errors import N_, FieldError, Invalid
 from app.rules.timeline import DAY, EPOCH_ORDINAL, Timeline
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -37,10 +37,12 @@ class RuleError(Invalid):
     """A series that cannot be expanded, naming the field at fault: a 422 in
     either door, like any other invalid input."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", errors=[FieldError(field, message)])
+    def __init__(self, field: str, message: str, **values: object) -> None:
+        # ``message`` is a catalog word (N_), worded in the reader's language.
+        error = FieldError(field, message, values=values)
+        super().__init__(f"{field}: {error.message}", errors=[error])
         self.field = field
-        self.message = message
+        self.message = error.message
 
 
 def normalise_rule(text: str) -> str:
@@ -49,9 +51,10 @@ def normalise_rule(text: str) -> str:
     if raw.upper().startswith("RRULE:"):
         raw = raw[len("RRULE:"):]
     if not raw:
-        raise RuleError("rrule", f"must not be empty ({EXAMPLE})")
+        raise RuleError("rrule", N_("must not be empty (%(example)s)"), example=EXAMPLE)
     if any(mark in raw for mark in ("\n", "\r", "DTSTART", "dtstart")):
-        raise RuleError("rrule", "one RRULE only; the start is the series' starts_on and time")
+        raise RuleError("rrule", N_("one RRULE only; the start is the series' starts_on and "
+                                    "time"))
     parts: dict[str, str] = {}
     for chunk in raw.split(";"):
         if not chunk.strip():
@@ -59,36 +62,40 @@ def normalise_rule(text: str) -> str:
         name, sep, value = chunk.partition("=")
         name, value = name.strip().upper(), value.strip().upper()
         if not sep or not name or not value:
-            raise RuleError("rrule", f"{chunk.strip()!r} is not NAME=VALUE ({EXAMPLE})")
+            raise RuleError("rrule", N_("%(part)s is not NAME=VALUE (%(example)s)"),
+                            part=repr(chunk.strip()), example=EXAMPLE)
         if name in ("UNTIL", "COUNT"):
-            raise RuleError("rrule", f"put the end in the series' own {name.lower()} field, "
-                                     "not in the rule")
+            raise RuleError("rrule", N_("put the end in the series' own %(part)s field, not "
+                                        "in the rule"), part=name.lower())
         if name in ("BYHOUR", "BYMINUTE", "BYSECOND"):
-            raise RuleError("rrule", "the time of day is the series' time field; the rule "
-                                     "picks dates only")
+            raise RuleError("rrule", N_("the time of day is the series' time field; the "
+                                        "rule picks dates only"))
         if name not in PARTS:
-            raise RuleError("rrule", f"{name} is not a rule part a series understands "
-                                     f"(use {', '.join(PARTS)})")
+            raise RuleError("rrule", N_("%(part)s is not a rule part a series understands "
+                                        "(use %(parts)s)"), part=name, parts=", ".join(PARTS))
         if name in parts:
-            raise RuleError("rrule", f"{name} is given twice")
+            raise RuleError("rrule", N_("%(part)s is given twice"), part=name)
         parts[name] = value
     frequency = parts.get("FREQ")
     if frequency is None:
-        raise RuleError("rrule", f"needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY ({EXAMPLE})")
+        raise RuleError("rrule", N_("needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY "
+                                    "(%(example)s)"), example=EXAMPLE)
     if frequency not in FREQUENCIES:
         if frequency in ("HOURLY", "MINUTELY", "SECONDLY"):
-            raise RuleError("rrule", "a series repeats at most once a day (FREQ=DAILY)")
-        raise RuleError("rrule", f"unknown FREQ {frequency} (use DAILY, WEEKLY, MONTHLY or "
-                                 "YEARLY)")
+            raise RuleError("rrule", N_("a series repeats at most once a day (FREQ=DAILY)"))
+        raise RuleError("rrule", N_("unknown FREQ %(frequency)s (use DAILY, WEEKLY, MONTHLY "
+                                    "or YEARLY)"), frequency=frequency)
     interval = parts.get("INTERVAL", "1")
     if not interval.isdigit() or not 1 <= int(interval) <= MAX_INTERVAL:
-        raise RuleError("rrule", f"INTERVAL must be a whole number from 1 to {MAX_INTERVAL}")
+        raise RuleError("rrule", N_("INTERVAL must be a whole number from 1 to %(most)s"),
+                        most=MAX_INTERVAL)
     rule = ";".join([f"FREQ={frequency}"]
                     + [f"{name}={value}" for name, value in parts.items() if name != "FREQ"])
     try:
         rrulestr(rule, dtstart=datetime(2026, 1, 1))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise RuleError("rrule", f"not a valid RRULE: {exc or 'unreadable'} ({EXAMPLE})") from None
+        raise RuleError("rrule", N_("not a valid RRULE: %(reason)s (%(example)s)"),
+                        reason=exc or "unreadable", example=EXAMPLE) from None
     return rule
 
 
@@ -111,17 +118,18 @@ def rule_dates(recurrence: Recurrence) -> list[date]:
     included; a RuleError when the series has no end, reaches past two years
     or never occurs."""
     if recurrence.until is None and recurrence.count is None:
-        raise RuleError("until", "a series needs an end: give until (a date) or count")
+        raise RuleError("until", N_("a series needs an end: give until (a date) or count"))
     if recurrence.until is not None and recurrence.count is not None:
-        raise RuleError("count", "give until or count, not both")
+        raise RuleError("count", N_("give until or count, not both"))
     if recurrence.count is not None and recurrence.count < 1:
-        raise RuleError("count", "must be at least 1")
+        raise RuleError("count", N_("must be at least 1"))
     if recurrence.until is not None:
         if recurrence.until < recurrence.starts_on:
-            raise RuleError("until", "must not be before starts_on")
+            raise RuleError("until", N_("must not be before starts_on"))
         if recurrence.until > recurrence.horizon:
-            raise RuleError("until", "a series may span at most two years: until must be on "
-                                     f"or before {recurrence.horizon.isoformat()}")
+            raise RuleError("until", N_("a series may span at most two years: until must be "
+                                        "on or before %(last)s"),
+                            last=recurrence.horizon.isoformat())
     last = recurrence.until or recurrence.horizon
     expanded = rrulestr(normalise_rule(recurrence.rule),
                         dtstart=datetime.combine(recurrence.starts_on, time(0, 0)))
@@ -130,11 +138,12 @@ def rule_dates(recurrence: Recurrence) -> list[date]:
     dates = [moment.date() for moment in islice(bounded, recurrence.count)]
     if recurrence.count is not None and len(dates) < recurrence.count:
         if not dates:
-            raise RuleError("rrule", "gives no date in the two years from starts_on")
-        raise RuleError("count", f"a series may span at most two years: only {len(dates)} "
-                                 f"occurrences fit before {recurrence.horizon.isoformat()}")
+            raise RuleError("rrule", N_("gives no date in the two years from starts_on"))
+        raise RuleError("count", N_("a series may span at most two years: only %(count)s "
+                                    "occurrences fit before %(last)s"),
+                        count=len(dates), last=recurrence.horizon.isoformat())
     if not dates:
-        raise RuleError("rrule", "gives no date between starts_on and until")
+        raise RuleError("rrule", N_("gives no date between starts_on and until"))
     return dates
 
 
@@ -166,5 +175,6 @@ def parse_dates(values: Iterable[str | date], field: str = "skipped_dates") -> l
         try:
             days.add(date.fromisoformat(str(value).strip()))
         except ValueError:
-            raise RuleError(field, f"{value!r} is not a date like 2026-12-24") from None
+            raise RuleError(field, N_("%(value)s is not a date like 2026-12-24"),
+                            value=repr(value)) from None
     return sorted(days)

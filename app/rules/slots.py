@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from app.errors import Invalid
+from app.errors import N_, Invalid
 from app.rules.channel import ChannelPosts
 from app.rules.checks import channel_hits
 from app.rules.facts import (
@@ -128,13 +128,14 @@ def next_slot(
 
 def _check(kind: str, category: str | None, after: datetime, horizon_days: int) -> None:
     if kind not in CATEGORIES_BY_KIND:
-        raise Invalid.one("kind", "must be give or ask")
+        raise Invalid.later("kind", N_("must be give or ask"))
     if category is not None and category not in CATEGORIES_BY_KIND[kind]:
-        raise Invalid.one("category", f"{category!r} is not a category of {kind}")
+        raise Invalid.later("category", N_("%(category)s is not a category of %(kind)s"),
+                            category=repr(category), kind=kind)
     if after.tzinfo is None or after.utcoffset() is None:
-        raise Invalid.one("after", "needs a time zone")
+        raise Invalid.later("after", N_("needs a time zone"))
     if horizon_days < 0:
-        raise Invalid.one("horizon_days", "must be at least 0")
+        raise Invalid.later("horizon_days", N_("must be at least 0"))
 
 
 def candidate_moments(

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.errors import Invalid
+from app.errors import N_, Invalid
 
 DAY = 86400
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -36,7 +36,8 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid.one("timezone", f"unknown time zone {name!r}") from exc
+        raise Invalid.later("timezone", N_("unknown time zone %(name)s"),
+                            name=repr(name)) from exc
 
 
 def _offset(tz: ZoneInfo, moment: int) -> int:

@@ -8,16 +8,35 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from app.errors import Forbidden, NotFound
+from app.i18n import gettext as _
+from app.i18n import pgettext
 from app.models import Membership, Workspace
 from app.services import calendar_cache
 
 ROLE_RANK = {"viewer": 0, "editor": 1, "lead": 2, "admin": 3}
-ROLE_VERBS = {
-    "viewer": "read this workspace",
-    "editor": "plan posts, channels and stories",
-    "lead": "approve posts and weeks or change the rules",
-    "admin": "manage members, tokens and workspace settings",
-}
+
+
+def role_word(role: str) -> str:
+    """A role in the reader's words ("editor" is "Redaktion")."""
+    words = {"viewer": pgettext("role", "viewer"), "editor": pgettext("role", "editor"),
+             "lead": pgettext("role", "lead"), "admin": pgettext("role", "admin")}
+    return words.get(role, role)
+
+
+def refusal(role: str, required: str) -> str:
+    """Why a role may not do what needs ``required``: one whole sentence per
+    required role, as languages put the article and the verb differently."""
+    sentences = {
+        "viewer": _("Your role here is %(role)s; only a viewer or above may read this "
+                    "workspace."),
+        "editor": _("Your role here is %(role)s; only an editor or above may plan posts, "
+                    "channels and stories."),
+        "lead": _("Your role here is %(role)s; only a lead or above may approve posts and "
+                  "weeks or change the rules."),
+        "admin": _("Your role here is %(role)s; only an admin or above may manage members, "
+                   "tokens and workspace settings."),
+    }
+    return sentences[required] % {"role": role_word(role)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +69,7 @@ class Access:
     def require(self, role: str) -> None:
         if not self.can(role):
             raise Forbidden(
-                f"Your role here is {self.role}; only {with_article(role)} or above may "
-                f"{ROLE_VERBS[role]}.",
+                refusal(self.role, role),
                 extra={"role": self.role, "required_role": role},
             )
 
@@ -74,7 +92,7 @@ _WORKSPACE = (
 def workspace_access(*, session: Session, principal: Principal, workspace_id: str) -> Access:
     """The caller's access to a workspace, or 404 when they have none: a
     foreign workspace must look exactly like one that does not exist."""
-    missing = NotFound(f"No workspace {workspace_id}.")
+    missing = NotFound(_("No workspace %(id)s.") % {"id": workspace_id})
     if principal.is_token:
         if principal.token_workspace_id != workspace_id:
             raise missing

@@ -29,11 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Acknowledgement, Channel, Post, User
 from app.rules import Finding
-from app.schemas import format_utc
+from app.schemas import at_most_text, format_utc
 from app.services import audit
-from app.services.access import Access, with_article
+from app.services.access import Access, role_word
 from app.services.analysis import context, findings_in_range, lookback_days
 from app.services.paging import workspace_page
 
@@ -148,15 +149,15 @@ def override_reason(reason: str, overridden: Sequence[tuple[Finding, Acknowledge
 def check_note(note: str | None) -> str:
     text = (note or "").strip()
     if not text:
-        raise Invalid.one("note", "must not be empty: say why the plan stays as it is")
+        raise Invalid.one("note", _("must not be empty: say why the plan stays as it is"))
     if len(text) > NOTE_MAX:
-        raise Invalid.one("note", f"must be at most {NOTE_MAX} characters")
+        raise Invalid.one("note", at_most_text(NOTE_MAX))
     return text
 
 
 def _no_such_finding() -> Invalid:
-    return Invalid("post_ids: no such finding now", errors=[FieldError(
-        "post_ids", "no such finding now: the plan changed, or no finding has this key")])
+    return Invalid("post_ids: " + _("no such finding now"), errors=[FieldError(
+        "post_ids", _("no such finding now: the plan changed, or no finding has this key"))])
 
 
 def current_finding(*, session: Session, access: Access, code: str, channel_id: str,
@@ -164,7 +165,7 @@ def current_finding(*, session: Session, access: Access, code: str, channel_id: 
     """The finding with this key in the plan as it is now (422 when there is none)."""
     channel = session.get(Channel, channel_id)
     if channel is None or channel.workspace_id != access.workspace.id:
-        raise Invalid.one("channel_id", "no such channel in this workspace")
+        raise Invalid.one("channel_id", _("no such channel in this workspace"))
     wanted = set(post_ids)
     if not wanted or len(wanted) > MAX_POSTS:
         raise _no_such_finding()
@@ -197,15 +198,19 @@ def _existing(session: Session, workspace_id: str, digest: str) -> Acknowledgeme
 
 
 def _already(existing: Acknowledgement) -> Conflict:
-    return Conflict("This finding is already acknowledged; withdraw that acknowledgement "
-                    "to write another note.", extra={"acknowledgement_id": existing.id})
+    return Conflict(_("This finding is already acknowledged; withdraw that acknowledgement "
+                      "to write another note."), extra={"acknowledgement_id": existing.id})
 
 
-def _require_for(access: Access, severity: str, verb: str) -> None:
+def _require_for(access: Access, severity: str, withdrawing: bool) -> None:
     if severity == "blocking" and not access.can(BLOCKING_ROLE):
+        # BLOCKING_ROLE is a lead: the sentences name it.
+        sentence = (_("Your role here is %(role)s; only a lead or above may withdraw the "
+                      "acknowledgement of a blocking finding.") if withdrawing else
+                    _("Your role here is %(role)s; only a lead or above may acknowledge a "
+                      "blocking finding."))
         raise Forbidden(
-            f"Your role here is {access.role}; only {with_article(BLOCKING_ROLE)} or above may "
-            f"{verb} a blocking finding.",
+            sentence % {"role": role_word(access.role)},
             extra={"role": access.role, "required_role": BLOCKING_ROLE},
         )
 
@@ -218,7 +223,7 @@ def acknowledge(*, session: Session, access: Access, code: str, channel_id: str,
     text = check_note(note)
     finding = current_finding(session=session, access=access, code=code, channel_id=channel_id,
                               story_id=story_id, post_ids=post_ids)
-    _require_for(access, finding.severity, "acknowledge")
+    _require_for(access, finding.severity, withdrawing=False)
     digest = digest_of(finding)
     existing = _existing(session, access.workspace.id, digest)
     if existing is not None:
@@ -246,7 +251,7 @@ def get_acknowledgement(*, session: Session, access: Access,
                         acknowledgement_id: str) -> Acknowledgement:
     ack = session.get(Acknowledgement, acknowledgement_id)
     if ack is None or ack.workspace_id != access.workspace.id:
-        raise NotFound(f"No acknowledgement {acknowledgement_id}.")
+        raise NotFound(_("No acknowledgement %(id)s.") % {"id": acknowledgement_id})
     return ack
 
 
@@ -255,7 +260,7 @@ def withdraw(*, session: Session, access: Access, acknowledgement_id: str) -> Ac
     access.require("editor")
     ack = get_acknowledgement(session=session, access=access,
                               acknowledgement_id=acknowledgement_id)
-    _require_for(access, ack.severity, "withdraw the acknowledgement of")
+    _require_for(access, ack.severity, withdrawing=True)
     audit.record(session=session, access=access, subject_type="finding",
                  subject_id=ack.key_digest, action="withdrawn", before=_snapshot(ack),
                  note=ack.note)

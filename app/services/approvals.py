@@ -21,14 +21,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, func, select
 
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Invalid
+from app.errors import Conflict, Invalid
+from app.i18n import gettext as _
 from app.models import Channel, Comment, Post, WeekApproval
 from app.rules import Finding
 from app.services import acknowledgements, audit
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import iso_week, local_midnight, parse_iso_week
-from app.services.lifecycle import check_not_own, check_override
+from app.services.lifecycle import check_not_own, check_override, empty_comment
 
 ALL = "all"
 
@@ -92,7 +93,7 @@ def _channel_scope(session: Session, access: Access, channel_id: str | None) -> 
         return None
     channel = session.get(Channel, channel_id)
     if channel is None or channel.workspace_id != access.workspace.id:
-        raise Invalid.one("channel_id", "no such channel in this workspace")
+        raise Invalid.one("channel_id", _("no such channel in this workspace"))
     return [channel_id]
 
 
@@ -133,14 +134,17 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
            token: str | None = None) -> WeekApproval:
     access.require("lead")
     if decision not in ("approve", "send_back"):
-        raise Invalid.one("decision", "must be approve or send_back")
+        # The decisions as the API spells them: they are what the client sends.
+        raise Invalid.one("decision", _("must be %(approve)s or %(send_back)s") % {
+            "approve": "approve", "send_back": "send_back"})
     review = week_review(session=session, access=access, week=week, channel_id=channel_id)
     if not review.submitted:
-        raise Conflict(f"Nothing is waiting for review in {review.week}: submit posts first.")
+        raise Conflict(_("Nothing is waiting for review in %(week)s: submit posts first.") % {
+            "week": review.week})
     if token is not None and token != review.review_token:
         raise Conflict(
-            "The week changed while you were reviewing it (posts were submitted or edited). "
-            "Look at it again before deciding.",
+            _("The week changed while you were reviewing it (posts were submitted or edited). "
+              "Look at it again before deciding."),
             extra={"review_token": review.review_token},
         )
     text = (comment or "").strip()
@@ -148,13 +152,13 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
     if decision == "approve":
         check_not_own(access, review.submitted)
         reason = acknowledgements.override_reason(
-            check_override(override_reason, review.open_blocking, f"The week {review.week}"),
+            check_override(override_reason, review.open_blocking,
+                           _("The week %(week)s") % {"week": review.week}),
             review.overridden)
         new_status = "approved"
     else:
         if not text:
-            raise Invalid("comment: say what should change", errors=[
-                FieldError("comment", "must not be empty: say what should change")])
+            raise empty_comment()
         new_status = "changes_requested"
     for post in review.submitted:
         post.status = new_status
@@ -166,8 +170,8 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
         # matches nothing): the week was decided, a 409 rather than a stale edit.
         session.flush()
     except StaleDataError:
-        raise Conflict(f"{review.week} was just decided or changed by someone else; "
-                       "look at it again.") from None
+        raise Conflict(_("%(week)s was just decided or changed by someone else; look at it "
+                         "again.") % {"week": review.week}) from None
     for post in review.submitted:
         if new_status == "changes_requested":
             session.add(Comment(workspace_id=access.workspace.id, post_id=post.id,
@@ -187,7 +191,8 @@ def decide(*, session: Session, access: Access, week: str, channel_id: str | Non
         with session.begin_nested():
             session.add(approval)
     except IntegrityError:
-        raise Conflict(f"{review.week} was just decided by someone else.") from None
+        raise Conflict(_("%(week)s was just decided by someone else.") % {
+            "week": review.week}) from None
     audit.record(session=session, access=access, subject_type="week",
                  subject_id=f"{review.week}:{channel_id or ALL}", action=approval.decision,
                  after={"posts": len(review.submitted), "findings": len(review.findings)},
@@ -250,8 +255,8 @@ def submit_week(*, session: Session, access: Access, week: str,
     access.require("editor")
     ready = ready_to_submit(session=session, access=access, week=week, channel_id=channel_id)
     if not ready:
-        raise Conflict(f"Nothing to submit in {iso_week(parse_iso_week(week))}: no drafts or "
-                       "sent-back posts.")
+        raise Conflict(_("Nothing to submit in %(week)s: no drafts or sent-back posts.") % {
+            "week": iso_week(parse_iso_week(week))})
     return [submit(session=session, access=access, post_id=p.id) for p in ready]
 
 

@@ -11,15 +11,22 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.i18n import N_, ngettext, pgettext
+from app.i18n import gettext as _
 from app.models import Channel, Post
 from app.platforms import Platform, platform_of
-from app.schemas import ChannelCreate, ChannelUpdate
+from app.schemas import ChannelCreate, ChannelUpdate, not_null_text
 from app.services.access import Access
 from app.services.paging import workspace_page
 from app.services.rules_profile import load_profile
 from app.services.versioning import check_version, save
 
-ARCHIVED = "This channel is archived; its posts stay as history."
+# Marked here, worded where it is raised (archived_text), in the reader's language.
+ARCHIVED = N_("refusal", "This channel is archived; its posts stay as history.")
+
+
+def archived_text() -> str:
+    return pgettext("refusal", ARCHIVED)
 
 
 def _name_taken(session: Session, workspace_id: str, name: str, but: str | None = None) -> bool:
@@ -31,16 +38,17 @@ def _name_taken(session: Session, workspace_id: str, name: str, but: str | None 
 
 def _taken(name: str) -> Conflict:
     return Conflict(
-        f"There is already a channel named {name!r} in this workspace.",
-        errors=[FieldError("name", "already used by another channel of this workspace")],
+        _("There is already a channel named %(name)s in this workspace.") % {"name": repr(name)},
+        errors=[FieldError("name", _("already used by another channel of this workspace"))],
     )
 
 
 def get_channel(*, session: Session, access: Access, channel_id: str, field: str = "") -> Channel:
     channel = session.get(Channel, channel_id)
     if channel is None or channel.workspace_id != access.workspace.id:
-        errors = [FieldError(field, "no such channel in this workspace")] if field else None
-        raise NotFound(f"No channel {channel_id} in this workspace.", errors=errors)
+        errors = [FieldError(field, _("no such channel in this workspace"))] if field else None
+        raise NotFound(_("No channel %(id)s in this workspace.") % {"id": channel_id},
+                       errors=errors)
     return channel
 
 
@@ -64,7 +72,7 @@ def update_channel(
     changes = data.model_dump(exclude_unset=True)
     for field in ("name", "platform"):
         if field in changes and changes[field] is None:
-            raise Invalid.one(field, "may be left out, but not set to null")
+            raise Invalid.one(field, not_null_text())
     if "name" in changes and _name_taken(session, channel.workspace_id, changes["name"],
                                          but=channel.id):
         raise _taken(changes["name"])
@@ -83,8 +91,12 @@ def delete_channel(*, session: Session, access: Access, channel_id: str) -> None
     ).one()
     if posts:
         raise Conflict(
-            f"The channel {channel.name!r} still has {posts} post(s); delete or move them "
-            "first, so no plan or history disappears by accident.",
+            # English keeps its one wording ("post(s)"); a language may tell 1 from many.
+            ngettext("The channel %(name)s still has %(n)d post(s); delete or move them first, "
+                     "so no plan or history disappears by accident.",
+                     "The channel %(name)s still has %(n)d post(s); delete or move them first, "
+                     "so no plan or history disappears by accident.", posts)
+            % {"name": repr(channel.name), "n": posts},
             extra={"posts": posts},
         )
     session.delete(channel)

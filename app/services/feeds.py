@@ -18,6 +18,7 @@ from sqlmodel import select as select_rows
 
 from app.db import utcnow
 from app.errors import Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import (
     Acknowledgement,
     CalendarFeed,
@@ -40,7 +41,11 @@ WEEKS_BACK = 8
 WEEKS_AHEAD = 26
 # Part of every ETag: a change in how the feed is written is a change of every feed.
 FEED_FORMAT = 1
-_GONE = "No calendar feed at this address: it is mistyped, or the feed was revoked."
+
+
+def _gone() -> NotFound:
+    return NotFound(_("No calendar feed at this address: it is mistyped, or the feed was "
+                      "revoked."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +76,11 @@ def create_feed(*, session: Session, access: Access, channel_id: str | None, nam
     access.require("viewer")
     name = name.strip()
     if len(name) > 120:
-        raise Invalid.one("name", "Keep the name to 120 characters.")
+        raise Invalid.one("name", _("Keep the name to %(most)d characters.") % {"most": 120})
     if channel_id:
         channel = session.get(Channel, channel_id)
         if channel is None or channel.workspace_id != access.workspace.id:
-            raise Invalid.one("channel_id", "no such channel in this workspace")
+            raise Invalid.one("channel_id", _("no such channel in this workspace"))
     secret = FEED_PREFIX + secrets.token_urlsafe(32)
     feed = CalendarFeed(workspace_id=access.workspace.id, channel_id=channel_id or None,
                         name=name, prefix=secret[: len(FEED_PREFIX) + 6],
@@ -110,7 +115,7 @@ def list_feeds(*, session: Session, access: Access) -> list[CalendarFeed]:
 def revoke_feed(*, session: Session, access: Access, feed_id: str) -> None:
     feed = session.get(CalendarFeed, feed_id)
     if feed is None or not _visible(access, feed):
-        raise NotFound(f"No feed {feed_id} of yours in this workspace.")
+        raise NotFound(_("No feed %(id)s of yours in this workspace.") % {"id": feed_id})
     feed.revoked_at = utcnow()
     session.add(feed)
     session.flush()
@@ -131,17 +136,17 @@ def open_feed(*, session: Session, workspace_id: str, secret: str) -> OpenFeed:
     """The live feed a secret opens on this workspace's path; anything else is the
     same 404, so an address tells nothing about other workspaces or old feeds."""
     if not secret.startswith(FEED_PREFIX) or len(secret) > 100:
-        raise NotFound(_GONE)
+        raise _gone()
     row = session.execute(
         select(CalendarFeed, Workspace)
         .join(Workspace, col(Workspace.id) == col(CalendarFeed.workspace_id))
         .where(col(CalendarFeed.token_hash) == token_hash(secret))
     ).first()
     if row is None:
-        raise NotFound(_GONE)
+        raise _gone()
     feed, workspace = row
     if feed.revoked_at is not None or feed.workspace_id != workspace_id:
-        raise NotFound(_GONE)
+        raise _gone()
     return OpenFeed(feed=feed, workspace=workspace)
 
 

@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, Invalid
+from app.i18n import gettext as _
+from app.i18n import ngettext, pgettext
 from app.models import AuditEvent, Comment, Post
 from app.rules import Finding
-from app.schemas import check_link
+from app.schemas import at_most_text, check_link
 from app.services import acknowledgements, audit, share_links
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
@@ -20,8 +22,20 @@ from app.services.people import display_names
 from app.services.posts import get_post
 from app.services.versioning import save
 
-STATUS_WORDS = {"draft": "a draft", "submitted": "waiting for review", "approved": "approved",
-                "changes_requested": "sent back for changes", "published": "published"}
+
+def status_words(status: str) -> str:
+    """What a post is, in "This post is …" ("a draft", "waiting for review")."""
+    words = {"draft": pgettext("post is", "a draft"),
+             "submitted": pgettext("post is", "waiting for review"),
+             "approved": pgettext("post is", "approved"),
+             "changes_requested": pgettext("post is", "sent back for changes"),
+             "published": pgettext("post is", "published")}
+    return words.get(status, status)
+
+
+def empty_comment() -> Invalid:
+    return Invalid("comment: " + _("say what should change"), errors=[
+        FieldError("comment", _("must not be empty: say what should change"))])
 
 
 def _move(session: Session, access: Access, post: Post, status: str, action: str,
@@ -42,8 +56,8 @@ def submit(*, session: Session, access: Access, post_id: str) -> Post:
     if post.status == "submitted":
         return post
     if post.status not in ("draft", "changes_requested"):
-        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only drafts and posts sent "
-                       "back for changes can be submitted.")
+        raise Conflict(_("This post is %(status)s; only drafts and posts sent back for "
+                         "changes can be submitted.") % {"status": status_words(post.status)})
     return _move(session, access, post, "submitted", "submitted")
 
 
@@ -65,12 +79,16 @@ def check_override(reason: str | None, findings: list[Finding], what: str) -> st
     if not findings:
         return (reason or "").strip()
     if reason is not None and not reason.strip():
-        raise Invalid.one("override_reason", "must not be empty: say why this is approved "
-                          "despite the blocking finding")
+        raise Invalid.one("override_reason", _("must not be empty: say why this is approved "
+                                               "despite the blocking finding"))
     if reason is None:
+        # English keeps its one wording ("finding(s)"); a language may tell 1 from many.
         raise Conflict(
-            f"{what} has {len(findings)} blocking finding(s). Give an override reason to "
-            "approve it anyway; the reason is kept with the approval.",
+            ngettext("%(what)s has %(n)d blocking finding(s). Give an override reason to "
+                     "approve it anyway; the reason is kept with the approval.",
+                     "%(what)s has %(n)d blocking finding(s). Give an override reason to "
+                     "approve it anyway; the reason is kept with the approval.",
+                     len(findings)) % {"what": what, "n": len(findings)},
             extra={"findings": [f.as_dict() for f in findings]},
         )
     return reason.strip()
@@ -82,8 +100,11 @@ def check_not_own(access: Access, posts: list[Post]) -> None:
     own = [p for p in posts if p.created_by_id == access.user_id]
     if own:
         raise Forbidden(
-            f"You created {len(own)} of these post(s); another lead must approve them "
-            "(or an admin can allow self-approval in the workspace settings).",
+            ngettext("You created %(n)d of these post(s); another lead must approve them "
+                     "(or an admin can allow self-approval in the workspace settings).",
+                     "You created %(n)d of these post(s); another lead must approve them "
+                     "(or an admin can allow self-approval in the workspace settings).",
+                     len(own)) % {"n": len(own)},
             extra={"post_ids": [p.id for p in own]},
         )
 
@@ -95,15 +116,15 @@ def approve(*, session: Session, access: Access, post_id: str,
     if post.status == "approved":
         return post
     if post.status != "submitted":
-        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only submitted posts can "
-                       "be approved.")
+        raise Conflict(_("This post is %(status)s; only submitted posts can be approved.") % {
+            "status": status_words(post.status)})
     check_not_own(access, [post])
     findings = blocking_findings(session=session, access=access, posts=[post])
     acks = acknowledgements.lookup(session=session, workspace_id=access.workspace.id,
                                    findings=findings)
     # A blocking finding a lead or admin acknowledged has its reason already: the note.
     reason = acknowledgements.override_reason(
-        check_override(override_reason, acks.open_blocking(findings), "This post"),
+        check_override(override_reason, acks.open_blocking(findings), _("This post")),
         acks.overridden(findings))
     note = f"Approved despite {len(findings)} blocking finding(s): {reason}" if findings else ""
     return _move(session, access, post, "approved", "approved", note)
@@ -113,12 +134,11 @@ def request_changes(*, session: Session, access: Access, post_id: str, comment: 
     access.require("lead")
     post = get_post(session=session, access=access, post_id=post_id)
     if post.status != "submitted":
-        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only submitted posts can "
-                       "be sent back.")
+        raise Conflict(_("This post is %(status)s; only submitted posts can be sent back.") % {
+            "status": status_words(post.status)})
     text = (comment or "").strip()
     if not text:
-        raise Invalid("comment: say what should change",
-                      errors=[FieldError("comment", "must not be empty: say what should change")])
+        raise empty_comment()
     session.add(Comment(workspace_id=access.workspace.id, post_id=post.id,
                         author_id=access.user_id, kind="send_back", body=text))
     return _move(session, access, post, "changes_requested", "changes_requested", text)
@@ -132,8 +152,8 @@ def publish(*, session: Session, access: Access, post_id: str, external_url: str
     if post.status == "published":
         return post
     if post.status != "approved":
-        raise Conflict(f"This post is {STATUS_WORDS[post.status]}; only approved posts can be "
-                       "published.")
+        raise Conflict(_("This post is %(status)s; only approved posts can be published.") % {
+            "status": status_words(post.status)})
     try:
         post.external_url = check_link(external_url)
     except ValueError as exc:
@@ -147,9 +167,9 @@ def add_comment(*, session: Session, access: Access, post_id: str, body: str) ->
     post = get_post(session=session, access=access, post_id=post_id)
     text = (body or "").strip()
     if not text:
-        raise Invalid.one("body", "must not be empty")
+        raise Invalid.one("body", _("must not be empty"))
     if len(text) > 5000:
-        raise Invalid.one("body", "must be at most 5000 characters")
+        raise Invalid.one("body", at_most_text(5000))
     comment = Comment(workspace_id=access.workspace.id, post_id=post.id,
                       author_id=access.user_id, body=text)
     session.add(comment)

@@ -9,6 +9,8 @@ from datetime import datetime, tzinfo
 
 from dateutil import tz as dateutil_tz
 
+from app.i18n import gettext as _
+
 
 class LocalTimeError(ValueError):
     """The local time cannot name one instant in the zone."""
@@ -20,11 +22,12 @@ def in_zone(naive: datetime, zone: tzinfo, zone_name: str) -> datetime:
     aware = naive.replace(tzinfo=zone)
     shown = naive.strftime("%Y-%m-%d %H:%M")
     if not dateutil_tz.datetime_exists(aware):
-        raise LocalTimeError(f"{shown} does not exist in {zone_name}: the clocks jump past it "
-                             "(daylight saving time begins); give a time with an offset or "
-                             "another time")
+        raise LocalTimeError(_("%(time)s does not exist in %(zone)s: the clocks jump past it "
+                               "(daylight saving time begins); give a time with an offset or "
+                               "another time") % {"time": shown, "zone": zone_name})
     if dateutil_tz.datetime_ambiguous(aware):
-        raise LocalTimeError(f"{shown} happens twice in {zone_name} (daylight saving time "
-                             "ends); give a time with an offset, such as "
-                             f"{aware.replace(fold=0).isoformat(timespec='minutes')}")
+        raise LocalTimeError(_("%(time)s happens twice in %(zone)s (daylight saving time "
+                               "ends); give a time with an offset, such as %(example)s") % {
+            "time": shown, "zone": zone_name,
+            "example": aware.replace(fold=0).isoformat(timespec='minutes')})
     return aware

@@ -15,8 +15,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from app import i18n
 from app.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from app.i18n import gettext as _
+from app.i18n import ngettext, pgettext
 from app.models import ROLES, Invitation, Membership, User, Workspace
+from app.schemas import at_most_text
 from app.security import token_hash
 from app.services import audit, users
 from app.services.access import Access, Principal
@@ -24,8 +28,11 @@ from app.services.outbox import Mail, enqueue_mail
 from app.services.people import display_names
 
 INVITATION_PREFIX = "gki_"
-_GONE = ("This invitation link is not valid: it was used, withdrawn or has expired. "
-         "Ask the workspace's admin for a new one.")
+
+
+def _gone() -> NotFound:
+    return NotFound(_("This invitation link is not valid: it was used, withdrawn or has "
+                      "expired. Ask the workspace's admin for a new one."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +49,29 @@ def invitation_url(base: str, token: str) -> str:
 
 def _invitation_mail(workspace: Workspace, email: str, role: str, url: str, days: int,
                      inviter: str) -> Mail:
-    return Mail(to=email, subject=f"You're invited to {workspace.name} on Giveask", body=(
-        f"{inviter} invites you to plan posts with {workspace.name} on Giveask, as {role}.\n\n"
-        f"Open this link within {days} days to accept (it works once):\n{url}\n\n"
-        "If you didn't expect this, ignore this mail: nothing happens until the link is "
-        "opened.\n"))
+    values = {"workspace": workspace.name, "inviter": inviter, "role": pgettext("role", role),
+              "days": days, "url": url}
+    return Mail(to=email, subject=_("You're invited to %(workspace)s on Giveask") % values,
+                body=(_("%(inviter)s invites you to plan posts with %(workspace)s on Giveask, "
+                        "as %(role)s.") % values + "\n\n"
+                      + ngettext("Open this link within %(days)s day to accept (it works "
+                                 "once):", "Open this link within %(days)s days to accept (it "
+                                 "works once):", days) % values + f"\n{url}\n\n"
+                      + _("If you didn't expect this, ignore this mail: nothing happens until "
+                          "the link is opened.") + "\n"))
+
+
+def mail_language(session: Session, workspace: Workspace, email: str) -> str:
+    """A mail speaks its reader's language: their account's, else the team's."""
+    chosen = session.exec(select(User.language).where(User.email == email)).first()
+    return chosen or workspace.language
 
 
 def _check_role(role: str) -> str:
     if role not in ROLES:
-        raise Invalid.one("role", "must be one of viewer, editor, lead, admin")
+        # The roles as the API spells them: they are what the client sends.
+        raise Invalid.one("role", _("must be one of %(roles)s") % {
+            "roles": "viewer, editor, lead, admin"})
     return role
 
 
@@ -82,8 +102,9 @@ def invite(*, session: Session, access: Access, email: str, role: str, now: date
     email = users.normalise_email(email)
     role = _check_role(role)
     if _member_by_email(session, access.workspace.id, email) is not None:
-        raise Conflict(f"{email} is already a member of this workspace; change their role "
-                       "instead.", errors=[FieldError("email", "is already a member")])
+        raise Conflict(_("%(email)s is already a member of this workspace; change their role "
+                         "instead.") % {"email": email},
+                       errors=[FieldError("email", _("is already a member"))])
     for old in pending_invitations(session=session, access=access, now=now):
         if old.email == email:
             old.revoked_at = now
@@ -102,8 +123,10 @@ def invite(*, session: Session, access: Access, email: str, role: str, now: date
         # In this transaction: no mail for an invitation that was rolled back.
         inviter = display_names(session=session, ids=[access.user_id]).get(
             access.user_id or "", "An admin")
-        enqueue_mail(session=session, now=now, mail=_invitation_mail(
-            access.workspace, email, role, url, max(1, valid_for.days), inviter))
+        with i18n.speaking(mail_language(session, access.workspace, email)):
+            mail = _invitation_mail(access.workspace, email, role, url,
+                                    max(1, valid_for.days), inviter)
+        enqueue_mail(session=session, now=now, mail=mail)
     return NewInvitation(invitation=invitation, token=token, url=url, mailed=send_mail)
 
 
@@ -111,10 +134,10 @@ def revoke(*, session: Session, access: Access, invitation_id: str, now: datetim
     access.require("admin")
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.workspace_id != access.workspace.id:
-        raise NotFound(f"No invitation {invitation_id}.")
+        raise NotFound(_("No invitation %(id)s.") % {"id": invitation_id})
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was accepted already; change the member's role "
-                       "instead.")
+        raise Conflict(_("This invitation was accepted already; change the member's role "
+                         "instead."))
     if invitation.revoked_at is None:
         invitation.revoked_at = now
         session.add(invitation)
@@ -130,13 +153,14 @@ def change_role(*, session: Session, access: Access, member_id: str, role: str) 
     role = _check_role(role)
     membership = session.get(Membership, member_id)
     if membership is None or membership.workspace_id != access.workspace.id:
-        raise NotFound(f"No member {member_id}.")
+        raise NotFound(_("No member %(id)s.") % {"id": member_id})
     if membership.role == "admin" and role != "admin":
         admins = session.exec(select(Membership).where(
             Membership.workspace_id == access.workspace.id, Membership.role == "admin")).all()
         if len(admins) <= 1:
-            raise Conflict("The workspace needs at least one admin; make someone else admin "
-                           "first.", errors=[FieldError("role", "the last admin stays admin")])
+            raise Conflict(_("The workspace needs at least one admin; make someone else admin "
+                             "first."),
+                           errors=[FieldError("role", _("the last admin stays admin"))])
     if membership.role != role:
         before = membership.role
         membership.role = role
@@ -153,14 +177,14 @@ def remove_member(*, session: Session, access: Access, member_id: str) -> Member
     access.require("admin")
     membership = session.get(Membership, member_id)
     if membership is None or membership.workspace_id != access.workspace.id:
-        raise NotFound(f"No member {member_id}.")
+        raise NotFound(_("No member %(id)s.") % {"id": member_id})
     if membership.role == "admin":
         admins = session.exec(select(Membership).where(
             Membership.workspace_id == access.workspace.id, Membership.role == "admin")).all()
         if len(admins) <= 1:
-            raise Conflict("The workspace needs at least one admin; make someone else admin "
-                           "before removing this one.",
-                           errors=[FieldError("member_id", "is the last admin")])
+            raise Conflict(_("The workspace needs at least one admin; make someone else admin "
+                             "before removing this one."),
+                           errors=[FieldError("member_id", _("is the last admin"))])
     audit.record(session=session, access=access, subject_type="member",
                  subject_id=membership.id, action="removed",
                  before={"role": membership.role, "user_id": membership.user_id})
@@ -182,16 +206,16 @@ def open_invitation(*, session: Session, token: str, now: datetime) -> OpenInvit
     """The invitation a link names, while it can still be accepted. Used, withdrawn,
     expired and unknown links look alike."""
     if not token.startswith(INVITATION_PREFIX) or len(token) > 100:
-        raise NotFound(_GONE)
+        raise _gone()
     invitation = session.exec(
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).first()
     if (invitation is None or invitation.accepted_at is not None
             or invitation.revoked_at is not None or invitation.expires_at <= now):
-        raise NotFound(_GONE)
+        raise _gone()
     workspace = session.get(Workspace, invitation.workspace_id)
     if workspace is None:
-        raise NotFound(_GONE)
+        raise _gone()
     return OpenInvitation(invitation=invitation, workspace=workspace)
 
 
@@ -200,8 +224,9 @@ def accept(*, session: Session, token: str, user: User, now: datetime) -> Member
     found = open_invitation(session=session, token=token, now=now)
     invitation = found.invitation
     if user.email != invitation.email:
-        raise Forbidden(f"This invitation is for {invitation.email}; you are signed in as "
-                        f"{user.email}. Sign out and sign in with the invited email.")
+        raise Forbidden(_("This invitation is for %(invited)s; you are signed in as "
+                          "%(email)s. Sign out and sign in with the invited email.") % {
+            "invited": invitation.email, "email": user.email})
     membership = users.set_membership(session=session, workspace_id=invitation.workspace_id,
                                       user_id=user.id, role=invitation.role)
     invitation.accepted_at = now
@@ -224,9 +249,10 @@ def accept_with_new_account(*, session: Session, token: str, name: str, password
     found = open_invitation(session=session, token=token, now=now)
     email = found.invitation.email
     if users.find_user(session=session, email=email) is not None:
-        raise Conflict(f"There is already an account for {email}: sign in to accept.",
-                       errors=[FieldError("email", "already has an account; sign in to accept")])
+        raise Conflict(_("There is already an account for %(email)s: sign in to accept.") % {
+            "email": email}, errors=[FieldError("email", _("already has an account; sign in "
+                                                           "to accept"))])
     if len(name) > 120:
-        raise Invalid.one("name", "must be at most 120 characters")
+        raise Invalid.one("name", at_most_text(120))
     user = users.create_user(session=session, email=email, password=password, name=name)
     return user, accept(session=session, token=token, user=user, now=now)

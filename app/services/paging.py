@@ -17,6 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, SQLModel, col, select
 
 from app.errors import Invalid
+from app.i18n import gettext as _
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -43,7 +44,8 @@ def _signer() -> URLSafeSerializer:
 
 
 def _bad_cursor() -> Invalid:
-    return Invalid.one("query.cursor", "not a cursor this API gave out; start again without it")
+    return Invalid.one("query.cursor", _("not a cursor this API gave out; start again without "
+                                         "it"))
 
 
 def encode_cursor(*parts: Any) -> str:
@@ -80,7 +82,8 @@ def check_limit(limit: int | None) -> int:
     if limit is None:
         return DEFAULT_LIMIT
     if limit < 1 or limit > MAX_LIMIT:
-        raise Invalid.one("query.limit", f"must be between 1 and {MAX_LIMIT}")
+        raise Invalid.one("query.limit", _("must be between %(least)d and %(most)d") % {
+            "least": 1, "most": MAX_LIMIT})
     return limit
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 from importlib import resources
 
 from app.errors import Invalid
+from app.i18n import gettext as _
+from app.i18n import ngettext
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 200
@@ -38,22 +40,25 @@ def _is_repeated(value: str) -> bool:
 def password_problem(password: str, *, email: str = "") -> str | None:
     """Why this password is refused, in words for the person choosing it; None if fine."""
     if not password.strip():
-        return "cannot be only spaces"
+        return _("cannot be only spaces")
     if len(password) < PASSWORD_MIN:
-        return f"must be at least {PASSWORD_MIN} characters"
+        return ngettext("must be at least %(least)d character",
+                        "must be at least %(least)d characters",
+                        PASSWORD_MIN) % {"least": PASSWORD_MIN}
     if len(password) > PASSWORD_MAX:
-        return f"must be at most {PASSWORD_MAX} characters"
+        return ngettext("must be at most %(most)d character", "must be at most %(most)d characters",
+                        PASSWORD_MAX) % {"most": PASSWORD_MAX}
     lowered = password.lower()
     if len(set(lowered)) < MIN_DISTINCT_CHARACTERS or _is_repeated(lowered):
-        return "repeats too few characters; a few unrelated words make a good password"
+        return _("repeats too few characters; a few unrelated words make a good password")
     common = common_passwords()
     core = _PADDING.sub("", lowered)
     if lowered in common or core in common:
-        return ("is, or is built on, one of the most common passwords; choose something "
-                "less guessable")
+        return _("is, or is built on, one of the most common passwords; choose something "
+                 "less guessable")
     local = email.strip().lower().partition("@")[0]
     if local and len(local) >= 3 and core in (local, email.strip().lower()):
-        return "must not be your email address"
+        return _("must not be your email address")
     return None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from app.errors import FieldError, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Post, Series, Story
 from app.services.access import Access
 from app.services.versioning import save
@@ -29,8 +30,8 @@ def story_in_workspace(session: Session, access: Access, story_id: str,
                        field: str = "story_id") -> Story:
     story = session.get(Story, story_id)
     if story is None or story.workspace_id != access.workspace.id:
-        raise NotFound(f"No story {story_id} in this workspace.",
-                       errors=[FieldError(field, "no such story in this workspace")])
+        raise NotFound(_("No story %(id)s in this workspace.") % {"id": story_id},
+                       errors=[FieldError(field, _("no such story in this workspace"))])
     return story
 
 
@@ -39,7 +40,7 @@ def check_story(*, session: Session, access: Access, story_id: str | None,
     """Refuse an episode without a story, a foreign story, or a repeated number."""
     if story_id is None:
         if episode is not None:
-            raise Invalid.one("episode", "an episode number needs a story: set story_id too")
+            raise Invalid.one("episode", _("an episode number needs a story: set story_id too"))
         return
     story = story_in_workspace(session, access, story_id)
     if episode is None:
@@ -49,7 +50,8 @@ def check_story(*, session: Session, access: Access, story_id: str | None,
         query = query.where(Post.id != post_id)
     other = session.exec(query).first()
     if other is not None:
-        message = f"episode {episode} of {story.name!r} is already planned; pick another number"
+        message = _("episode %(episode)d of %(story)s is already planned; pick another "
+                    "number") % {"episode": episode, "story": repr(story.name)}
         raise Invalid(f"episode: {message}",
                       errors=[FieldError("episode", message, extra={"post_id": other})])
 

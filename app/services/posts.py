@@ -11,12 +11,13 @@ from sqlmodel import Session, and_, col, or_, select
 
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Post
 from app.platforms import too_long
-from app.schemas import PostCreate, PostPublic, PostUpdate, category_error
+from app.schemas import PostCreate, PostPublic, PostUpdate, at_most_text, category_error
 from app.services import audit, post_links
 from app.services.access import Access
-from app.services.channels import ARCHIVED, get_channel
+from app.services.channels import archived_text, get_channel
 from app.services.paging import check_limit, cursor_time, decode_cursor, encode_cursor
 from app.services.versioning import check_version, save
 
@@ -39,7 +40,7 @@ class PostFilter:
 def get_post(*, session: Session, access: Access, post_id: str) -> Post:
     post = session.get(Post, post_id)
     if post is None or post.workspace_id != access.workspace.id:
-        raise NotFound(f"No post {post_id} in this workspace.")
+        raise NotFound(_("No post %(id)s in this workspace.") % {"id": post_id})
     return post
 
 
@@ -55,12 +56,13 @@ def check_channel(*, session: Session, access: Access, channel_id: str,
     edit alike: of this workspace, not archived, and (unless ``text`` is None)
     the text within the channel's platform limit."""
     if access.workspace.archived_at is not None:
-        raise Conflict("This workspace is archived: its posts stay as history and it takes "
-                       "no new ones. An admin can bring it back under Settings.")
+        raise Conflict(_("This workspace is archived: its posts stay as history and it takes "
+                         "no new ones. An admin can bring it back under Settings."))
     channel = get_channel(session=session, access=access, channel_id=channel_id,
                           field="channel_id")
     if channel.archived_at is not None:
-        raise Invalid(ARCHIVED, errors=[FieldError("channel_id", ARCHIVED)])
+        archived = archived_text()
+        raise Invalid(archived, errors=[FieldError("channel_id", archived)])
     problem = too_long(channel.platform, text) if text is not None else None
     if problem:
         raise Invalid(problem, errors=[FieldError("text", problem)])
@@ -75,7 +77,7 @@ def create_post(
     key = (idempotency_key or "").strip() or None
     if key is not None:
         if len(key) > 64:
-            raise Invalid.one("header.Idempotency-Key", "must be at most 64 characters")
+            raise Invalid.one("header.Idempotency-Key", at_most_text(64))
         existing = _by_key(session, access.workspace.id, key)
         if existing is not None:
             return existing, False
@@ -110,7 +112,7 @@ def update_post(
     post = get_post(session=session, access=access, post_id=post_id)
     check_version(post, if_match)
     if post.status == "published":
-        raise Conflict("This post is published: it is history now and cannot be edited.")
+        raise Conflict(_("This post is published: it is history now and cannot be edited."))
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if changes:
         # Edits and moves into an archived channel are refused; the text is checked
@@ -148,7 +150,7 @@ def delete_post(*, session: Session, access: Access, post_id: str, if_match: int
     post = get_post(session=session, access=access, post_id=post_id)
     check_version(post, if_match)
     if post.status == "published":
-        raise Conflict("This post is published: it is history now and cannot be deleted.")
+        raise Conflict(_("This post is published: it is history now and cannot be deleted."))
     audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
                  action="deleted", before=audit.post_snapshot(post))
     post_links.note_occurrence_delete(session, post)
@@ -162,7 +164,7 @@ def list_posts(
 ) -> tuple[list[Post], str | None]:
     limit = check_limit(limit)
     if filters.start and filters.end and filters.start >= filters.end:
-        raise Invalid.one("query.end", "must be after start")
+        raise Invalid.one("query.end", _("must be after start"))
     query = select(Post).where(Post.workspace_id == access.workspace.id)
     for field in ("channel_id", "kind", "status", "story_id", "series_id"):
         value = getattr(filters, field)

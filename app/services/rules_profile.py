@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
+from app.i18n import gettext as _
 from app.models import Channel, RulesProfile, Workspace
 from app.rules.facts import DEFAULT_SEVERITY, Profile, RuleParams
 from app.rules.presets import PRESETS, build_params, params_as_dict, validate_severities
@@ -56,7 +57,7 @@ def _channel_params(
                 FieldError(f"channels.{channel_id}.{e.field}", e.message) for e in exc.errors
             )
     if errors:
-        raise Invalid("The per-channel rules are not valid.", errors=errors)
+        raise Invalid(_("The per-channel rules are not valid."), errors=errors)
     return result
 
 
@@ -111,7 +112,8 @@ def replace_profile(
     ).all()) if data.channels else set()
     for channel_id in data.channels:
         if channel_id not in known:
-            errors.append(FieldError(f"channels.{channel_id}", "no such channel in this workspace"))
+            errors.append(FieldError(f"channels.{channel_id}",
+                                     _("no such channel in this workspace")))
     if params is not None:
         try:
             _channel_params(data.preset, params, data.channels)

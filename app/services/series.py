@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import NotFound, invalid_from
+from app.i18n import gettext as _
 from app.models import Post, Series
 from app.rules.recurrence import Recurrence, occurrences
 from app.schemas_stories import SeriesCreate, SeriesPublic, SeriesUpdate
@@ -45,7 +46,7 @@ SERIES_COLUMNS = ("channel_id", "name", "kind", "category", "text", "link", "rru
 def get_series(*, session: Session, access: Access, series_id: str) -> Series:
     series = session.get(Series, series_id)
     if series is None or series.workspace_id != access.workspace.id:
-        raise NotFound(f"No series {series_id} in this workspace.")
+        raise NotFound(_("No series %(id)s in this workspace.") % {"id": series_id})
     return series
 
 

@@ -17,8 +17,9 @@ from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from app.errors import Conflict, FieldError, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Channel, User, Workspace
-from app.schemas import ChannelCreate, WorkspaceCreate
+from app.schemas import ChannelCreate, WorkspaceCreate, at_most_text
 from app.services import users
 from app.services.workspaces import create_workspace
 
@@ -48,7 +49,8 @@ def needs_setup(*, session: Session) -> bool:
 
 
 def _gone() -> NotFound:
-    return NotFound("Giveask is set up already: sign in, or ask an admin for an invitation.")
+    return NotFound(_("Giveask is set up already: sign in, or ask an admin for an "
+                      "invitation."))
 
 
 def first_run(*, session: Session, data: FirstRun) -> SetUp:
@@ -59,14 +61,15 @@ def first_run(*, session: Session, data: FirstRun) -> SetUp:
         raise _gone()
     errors: list[FieldError] = []
     if len(data.name.strip()) > 120:
-        errors.append(FieldError("name", "must be at most 120 characters"))
+        errors.append(FieldError("name", at_most_text(120)))
     if len(data.channels) > MAX_FIRST_CHANNELS:
-        errors.append(FieldError("channels", f"at most {MAX_FIRST_CHANNELS} to start with; "
-                                             "add more on the channels page"))
+        errors.append(FieldError("channels", _("at most %(most)d to start with; add more on "
+                                               "the channels page") % {
+            "most": MAX_FIRST_CHANNELS}))
     names = [c.name.strip().lower() for c in data.channels]
     for at, name in enumerate(names):
         if name in names[:at]:
-            errors.append(FieldError(f"channels.{at}.name", "is the name of another channel"))
+            errors.append(FieldError(f"channels.{at}.name", _("is the name of another channel")))
     if errors:
         raise Invalid("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
     user = users.create_user(session=session, email=data.email, password=data.password,
@@ -84,15 +87,15 @@ def sign_up(*, session: Session, open_signup: bool, name: str, email: str,
     (``GIVEASK_SIGNUP=open``). The account belongs to no workspace yet: its
     owner creates one, or accepts an invitation."""
     if not open_signup:
-        raise NotFound("New accounts are by invitation here: ask a workspace's admin.")
+        raise NotFound(_("New accounts are by invitation here: ask a workspace's admin."))
     if len(name.strip()) > 120:
-        raise Invalid.one("name", "must be at most 120 characters")
+        raise Invalid.one("name", at_most_text(120))
     try:
         return users.create_user(session=session, email=email, password=password, name=name)
     except Conflict:
         # The same answer as for a new email would tell who has an account; this
         # one says only what to do.
-        raise Conflict("That email can't be used for a new account. If it is yours, sign "
-                       "in or reset your password with the admin.",
-                       errors=[FieldError("email", "can't be used for a new account; "
-                                                   "sign in if it is yours")]) from None
+        raise Conflict(_("That email can't be used for a new account. If it is yours, sign "
+                         "in or reset your password with the admin."),
+                       errors=[FieldError("email", _("can't be used for a new account; "
+                                                     "sign in if it is yours"))]) from None

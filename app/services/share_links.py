@@ -15,7 +15,9 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Channel, Comment, ShareLink
+from app.schemas import at_most_text
 from app.security import token_hash
 from app.services import audit
 from app.services.access import Access
@@ -72,35 +74,38 @@ def _range(ask: ShareRequest) -> tuple[date, date]:
     errors: list[FieldError] = []
     if ask.week:
         if ask.starts_on or ask.ends_on:
-            raise Invalid.one("week", "give a week or the dates starts_on and ends_on, not both")
+            raise Invalid.one("week", _("give a week or the dates starts_on and ends_on, not "
+                                        "both"))
         monday = parse_iso_week(ask.week)
         return monday, monday + timedelta(days=6)
     if ask.starts_on is None:
-        errors.append(FieldError("starts_on", "is required (or give a week like 2026-W51)"))
+        errors.append(FieldError("starts_on", _("is required (or give a week like 2026-W51)")))
     if ask.ends_on is None:
-        errors.append(FieldError("ends_on", "is required (or give a week like 2026-W51)"))
+        errors.append(FieldError("ends_on", _("is required (or give a week like 2026-W51)")))
     if ask.starts_on is None or ask.ends_on is None:
-        raise Invalid("Say which days the link shows.", errors=errors)
+        raise Invalid(_("Say which days the link shows."), errors=errors)
     if ask.ends_on < ask.starts_on:
-        raise Invalid.one("ends_on", "must not be before starts_on")
+        raise Invalid.one("ends_on", _("must not be before starts_on"))
     if (ask.ends_on - ask.starts_on).days + 1 > MAX_DAYS_SHOWN:
-        raise Invalid.one("ends_on", f"a link shows at most {MAX_DAYS_SHOWN // 7} weeks "
-                                     f"({MAX_DAYS_SHOWN} days)")
+        raise Invalid.one("ends_on", _("a link shows at most %(weeks)d weeks (%(days)d days)") % {
+            "weeks": MAX_DAYS_SHOWN // 7, "days": MAX_DAYS_SHOWN})
     return ask.starts_on, ask.ends_on
 
 
 def _expiry(ask: ShareRequest, now: datetime) -> datetime:
     if ask.expires_at is not None and ask.expires_in_days is not None:
-        raise Invalid.one("expires_in_days", "give expires_at or expires_in_days, not both")
+        raise Invalid.one("expires_in_days", _("give expires_at or expires_in_days, not both"))
     if ask.expires_at is None:
         days = DEFAULT_VALID_DAYS if ask.expires_in_days is None else ask.expires_in_days
         if not 1 <= days <= MAX_VALID_DAYS:
-            raise Invalid.one("expires_in_days", f"must be 1 to {MAX_VALID_DAYS} days")
+            raise Invalid.one("expires_in_days", _("must be 1 to %(most)d days") % {
+                "most": MAX_VALID_DAYS})
         return now + timedelta(days=days)
     if ask.expires_at <= now:
-        raise Invalid.one("expires_at", "must be in the future")
+        raise Invalid.one("expires_at", _("must be in the future"))
     if ask.expires_at > now + timedelta(days=MAX_VALID_DAYS):
-        raise Invalid.one("expires_at", f"must be within {MAX_VALID_DAYS} days from now")
+        raise Invalid.one("expires_at", _("must be within %(most)d days from now") % {
+            "most": MAX_VALID_DAYS})
     return ask.expires_at
 
 
@@ -109,7 +114,7 @@ def _channel(session: Session, access: Access, channel_id: str | None) -> Channe
         return None
     channel = session.get(Channel, channel_id)
     if channel is None or channel.workspace_id != access.workspace.id:
-        raise Invalid.one("channel_id", "no such channel in this workspace")
+        raise Invalid.one("channel_id", _("no such channel in this workspace"))
     return channel
 
 
@@ -118,7 +123,7 @@ def create_link(*, session: Session, access: Access, ask: ShareRequest, now: dat
     access.require("lead")
     label = ask.label.strip()
     if len(label) > LABEL_MAX:
-        raise Invalid.one("label", f"must be at most {LABEL_MAX} characters")
+        raise Invalid.one("label", at_most_text(LABEL_MAX))
     starts_on, ends_on = _range(ask)
     expires_at = _expiry(ask, now)
     channel = _channel(session, access, ask.channel_id)
@@ -162,7 +167,7 @@ def get_link(*, session: Session, access: Access, link_id: str, now: datetime) -
     for row in list_links(session=session, access=access, now=now):
         if row.link.id == link_id:
             return row
-    raise NotFound(f"No share link {link_id} in this workspace.")
+    raise NotFound(_("No share link %(id)s in this workspace.") % {"id": link_id})
 
 
 def revoke_link(*, session: Session, access: Access, link_id: str, now: datetime) -> ShareLink:
@@ -171,7 +176,7 @@ def revoke_link(*, session: Session, access: Access, link_id: str, now: datetime
     access.require("lead")
     link = session.get(ShareLink, link_id)
     if link is None or link.workspace_id != access.workspace.id:
-        raise NotFound(f"No share link {link_id} in this workspace.")
+        raise NotFound(_("No share link %(id)s in this workspace.") % {"id": link_id})
     if link.revoked_at is None:
         link.revoked_at = now
         session.add(link)

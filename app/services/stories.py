@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, FieldError, Invalid
+from app.i18n import gettext as _
 from app.models import Post, Story
 from app.rules import Finding
 from app.schemas_stories import StoryCreate, StoryPublic, StoryUpdate
@@ -25,6 +26,7 @@ from app.services.analysis import context
 from app.services.paging import workspace_page
 from app.services.post_links import story_in_workspace
 from app.services.story_analysis import story_findings
+from app.services.telling import told
 from app.services.versioning import check_version, save
 
 
@@ -36,8 +38,9 @@ def _name_taken(session: Session, workspace_id: str, name: str, but: str | None 
 
 
 def _taken(name: str) -> Conflict:
-    return Conflict(f"There is already a story named {name!r} in this workspace.",
-                    errors=[FieldError("name", "already used by another story of this workspace")])
+    return Conflict(_("There is already a story named %(name)s in this workspace.") % {
+        "name": repr(name)},
+        errors=[FieldError("name", _("already used by another story of this workspace"))])
 
 
 def get_story(*, session: Session, access: Access, story_id: str) -> Story:
@@ -64,7 +67,7 @@ def update_story(*, session: Session, access: Access, story_id: str, data: Story
     low = changes.get("min_gap_days", story.min_gap_days)
     high = changes.get("max_gap_days", story.max_gap_days)
     if low is not None and high is not None and low > high:
-        raise Invalid.one("min_gap_days", "must not be more than max_gap_days")
+        raise Invalid.one("min_gap_days", _("must not be more than max_gap_days"))
     if "name" in changes and _name_taken(session, story.workspace_id, changes["name"],
                                          but=story.id):
         raise _taken(changes["name"])
@@ -122,7 +125,8 @@ def next_episode(*, session: Session, access: Access, story_id: str) -> int:
 def findings(*, session: Session, access: Access, story: Story) -> list[Finding]:
     """Every story finding of this story (its whole plan, no range)."""
     ctx = context(session=session, workspace=access.workspace)
-    return story_findings(ctx, [story.id])
+    return told(session, workspace_id=access.workspace.id, timezone=access.workspace.timezone,
+                findings=story_findings(ctx, [story.id]))
 
 
 def to_public(story: Story) -> StoryPublic:

@@ -9,10 +9,11 @@ from sqlmodel import Session, col, select
 
 from app.db import best_effort_write, utcnow
 from app.errors import FieldError, Forbidden, Invalid, NotFound, Unauthorized
+from app.i18n import gettext as _
 from app.models import ApiToken, Membership, Workspace
 from app.security import new_token, token_hash
 from app.services import calendar_cache
-from app.services.access import ROLE_RANK, Access, Principal
+from app.services.access import ROLE_RANK, Access, Principal, role_word
 
 # Writing last_used_at on every request would turn each read into a write;
 # a minute's precision is enough to see which tokens are alive.
@@ -48,7 +49,7 @@ def revoke_token(*, session: Session, access: Access, token_id: str) -> ApiToken
     access.require("admin")
     token = session.get(ApiToken, token_id)
     if token is None or token.workspace_id != access.workspace.id:
-        raise NotFound(f"No token {token_id} in this workspace.")
+        raise NotFound(_("No token %(id)s in this workspace.") % {"id": token_id})
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)
@@ -68,7 +69,7 @@ _BY_DIGEST = (
 
 
 def authenticate_token(*, session: Session, secret: str) -> Principal:
-    invalid = Unauthorized("The token is not valid: it is unknown, mistyped or revoked.")
+    invalid = Unauthorized(_("The token is not valid: it is unknown, mistyped or revoked."))
     row = session.exec(_BY_DIGEST, params={"digest": token_hash(secret)}).first()
     if row is None or row[0].revoked_at is not None:
         raise invalid
@@ -127,21 +128,23 @@ def create_own_token(*, session: Session, user_id: str, workspace_id: str, role:
                                  Membership.user_id == user_id)
     ).first() if workspace is not None else None
     if workspace is None or membership is None:
-        raise NotFound(f"No workspace {workspace_id}.")
+        raise NotFound(_("No workspace %(id)s.") % {"id": workspace_id})
     if workspace.archived_at is not None:
-        raise Invalid.one("workspace_id", f"{workspace.name} is archived: it keeps its "
-                                          "history and takes no new token.")
+        raise Invalid.one("workspace_id", _("%(workspace)s is archived: it keeps its history "
+                                            "and takes no new token.") % {
+            "workspace": workspace.name})
     if role not in ROLE_RANK:
-        raise Invalid.one("role", "Choose viewer, editor, lead or admin.")
+        raise Invalid.one("role", _("Choose viewer, editor, lead or admin."))
     if ROLE_RANK[role] > ROLE_RANK[membership.role]:
+        words = {"workspace": workspace.name, "role": role_word(membership.role)}
         raise Forbidden(
-            f"Your role in {workspace.name} is {membership.role}; a token of yours can be "
-            f"at most {membership.role}.",
-            errors=[FieldError("role", f"Your role in {workspace.name} is {membership.role}: "
-                                       f"a token of yours can be {membership.role} or lower.")],
+            _("Your role in %(workspace)s is %(role)s; a token of yours can be at most "
+              "%(role)s.") % words,
+            errors=[FieldError("role", _("Your role in %(workspace)s is %(role)s: a token of "
+                                         "yours can be %(role)s or lower.") % words)],
         )
     if len(name.strip()) > 120:
-        raise Invalid.one("name", "Keep the name to 120 characters.")
+        raise Invalid.one("name", _("Keep the name to %(most)d characters.") % {"most": 120})
     return create_token(session=session, workspace=workspace, role=role, name=name,
                         created_by_id=user_id)
 
@@ -150,7 +153,7 @@ def revoke_own_token(*, session: Session, user_id: str, token_id: str) -> ApiTok
     """Revoke a token this person created; anyone else's token is a 404."""
     token = session.get(ApiToken, token_id)
     if token is None or token.created_by_id != user_id:
-        raise NotFound(f"No token {token_id} of yours.")
+        raise NotFound(_("No token %(id)s of yours.") % {"id": token_id})
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.add(token)

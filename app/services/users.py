@@ -15,9 +15,9 @@ from app.services.access import Access
 
 def normalise_email(email: str) -> str:
     value = email.strip().lower()
-    local, _, domain = value.partition("@")
+    local, _at, domain = value.partition("@")
     if not local or "." not in domain or " " in value:
-        raise Invalid.one("email", "is not an email address")
+        raise Invalid.one("email", _("is not an email address"))
     return value
 
 
@@ -34,8 +34,8 @@ def create_user(*, session: Session, email: str, password: str, name: str = "") 
     check_password(password, email=email)
     if find_user(session=session, email=email) is not None:
         raise Conflict(
-            f"There is already an account for {email}.",
-            errors=[FieldError("email", "already has an account")],
+            _("There is already an account for %(email)s.") % {"email": email},
+            errors=[FieldError("email", _("already has an account"))],
         )
     user = User(email=email, name=name.strip(), password_hash=hash_password(password))
     session.add(user)
@@ -87,14 +87,14 @@ def list_members(*, session: Session, access: Access) -> list[tuple[Membership, 
 def member_user(*, session: Session, membership: Membership) -> User:
     user = session.get(User, membership.user_id)
     if user is None:
-        raise NotFound(f"No member {membership.id}.")
+        raise NotFound(_("No member %(id)s.") % {"id": membership.id})
     return user
 
 
 def get_user(*, session: Session, user_id: str) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"No user {user_id}.")
+        raise NotFound(_("No user %(id)s.") % {"id": user_id})
     return user
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from app.db import utcnow
 from app.errors import PreconditionFailed
+from app.i18n import gettext as _
 
 
 class Versioned(Protocol):
@@ -22,10 +23,14 @@ class Versioned(Protocol):
 
 
 def stale(current: int | None, given: int | None) -> PreconditionFailed:
-    now = f"it is now version {current}" if current is not None else "it was changed meanwhile"
+    if current is not None:
+        detail = _("This was changed by someone else (you had version %(given)s, it is now "
+                   "version %(current)s). Reload it and apply your change again.")
+    else:
+        detail = _("This was changed by someone else (you had version %(given)s, it was "
+                   "changed meanwhile). Reload it and apply your change again.")
     return PreconditionFailed(
-        f"This was changed by someone else (you had version {given}, {now}). "
-        "Reload it and apply your change again.",
+        detail % {"given": given, "current": current},
         extra={"current_version": current},
     )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from app.errors import Invalid
+from app.i18n import gettext as _
 
 URL_MAX = 2048
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -48,22 +49,22 @@ def internal(address: IPAddress) -> bool:
 
 def _shape(url: str, allow_private: bool) -> tuple[str, str, int]:
     if len(url) > URL_MAX:
-        raise TargetRefused(f"keep the address to {URL_MAX} characters")
+        raise TargetRefused(_("keep the address to %(most)d characters") % {"most": URL_MAX})
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise TargetRefused("not an address: it should look like https://example.com/hooks") \
+        raise TargetRefused(_("not an address: it should look like https://example.com/hooks")) \
             from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise TargetRefused("use an http(s) address, like https://example.com/hooks")
+        raise TargetRefused(_("use an http(s) address, like https://example.com/hooks"))
     if parts.scheme == "http" and not allow_private:
-        raise TargetRefused("use https: events are sent over the internet")
+        raise TargetRefused(_("use https: events are sent over the internet"))
     if parts.username is not None or parts.password is not None:
-        raise TargetRefused("leave the user name and password out of the address; "
-                            "the signature tells the receiver who sent it")
+        raise TargetRefused(_("leave the user name and password out of the address; "
+                              "the signature tells the receiver who sent it"))
     if parts.fragment:
-        raise TargetRefused("leave out the #fragment: it is never sent")
+        raise TargetRefused(_("leave out the #fragment: it is never sent"))
     return parts.hostname, parts.scheme, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -75,7 +76,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise TargetRefused(f"the host {host!r} cannot be found") from None
+        raise TargetRefused(_("the host %(host)s cannot be found") % {"host": repr(host)}) from None
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
 
 
@@ -84,13 +85,14 @@ def check(url: str, *, allow_private: bool) -> Target:
     host, scheme, port = _shape(url, allow_private)
     addresses = resolve(host, port)
     if not addresses:
-        raise TargetRefused(f"the host {host!r} cannot be found")
+        raise TargetRefused(_("the host %(host)s cannot be found") % {"host": repr(host)})
     if not allow_private:
         inside = [a for a in addresses if internal(a)]
         if inside:
             raise TargetRefused(
-                f"{host} is at {inside[0]}, a private, loopback or reserved address; "
-                "webhooks go to addresses on the internet")
+                _("%(host)s is at %(address)s, a private, loopback or reserved address; "
+                  "webhooks go to addresses on the internet") % {"host": host,
+                                                                 "address": inside[0]})
     chosen = addresses[0]
     netloc = f"[{chosen}]" if chosen.version == 6 else str(chosen)
     parts = urlsplit(url)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import FieldError, Invalid, NotFound
+from app.i18n import gettext as _
 from app.models import Webhook, WebhookDelivery
 from app.schemas import format_utc
 from app.schemas_webhooks import EVENTS, PING, WebhookCreate, WebhookUpdate
@@ -34,17 +35,19 @@ class NewWebhook:
 def checked_events(events: list[str]) -> list[str]:
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
-        raise Invalid(f"events: unknown event {unknown[0]!r}", errors=[FieldError(
-            "events", f"unknown event {unknown[0]!r}; choose from {', '.join(EVENTS)}")])
+        words = {"event": repr(unknown[0]), "known": ", ".join(EVENTS)}
+        raise Invalid("events: " + _("unknown event %(event)s") % words, errors=[FieldError(
+            "events", _("unknown event %(event)s; choose from %(known)s") % words)])
     if not events:
-        raise Invalid.one("events", "choose at least one event")
+        raise Invalid.one("events", _("choose at least one event"))
     return [e for e in EVENTS if e in events]  # the list's own order, once each
 
 
 def _description(text: str) -> str:
     text = text.strip()
     if len(text) > DESCRIPTION_MAX:
-        raise Invalid.one("description", f"keep it to {DESCRIPTION_MAX} characters")
+        raise Invalid.one("description", _("keep it to %(most)d characters") % {
+            "most": DESCRIPTION_MAX})
     return text
 
 
@@ -85,7 +88,7 @@ def get_webhook(*, session: Session, access: Access, webhook_id: str) -> Webhook
     access.require("admin")
     hook = session.get(Webhook, webhook_id)
     if hook is None or hook.workspace_id != access.workspace.id:
-        raise NotFound(f"No webhook {webhook_id} in this workspace.")
+        raise NotFound(_("No webhook %(id)s in this workspace.") % {"id": webhook_id})
     return hook
 
 
@@ -131,7 +134,9 @@ def deliveries(*, session: Session, access: Access, webhook_id: str, limit: int 
     query = select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id)
     if status:
         if status not in ("pending", "delivered", "failed"):
-            raise Invalid.one("query.status", "pending, delivered or failed")
+            # The statuses as the API spells them: they are what the client sends.
+            raise Invalid.one("query.status", _("%(pending)s, %(delivered)s or %(failed)s") % {
+                "pending": "pending", "delivered": "delivered", "failed": "failed"})
         query = query.where(WebhookDelivery.status == status)
     if cursor:
         at_text, after_id = decode_cursor(cursor, expect=2)
@@ -156,7 +161,7 @@ def resend(*, session: Session, access: Access, webhook_id: str, delivery_id: st
     hook = get_webhook(session=session, access=access, webhook_id=webhook_id)
     old = session.get(WebhookDelivery, delivery_id)
     if old is None or old.webhook_id != hook.id:
-        raise NotFound(f"No delivery {delivery_id} of this webhook.")
+        raise NotFound(_("No delivery %(id)s of this webhook.") % {"id": delivery_id})
     now = now or utcnow()
     fresh = WebhookDelivery(workspace_id=hook.workspace_id, webhook_id=hook.id,
                             message_id=old.message_id, event=old.event, payload=old.payload,

@@ -10,9 +10,11 @@ from sqlmodel import Session, col, select
 
 from app.db import utcnow
 from app.errors import Conflict, Invalid, NotFound
+from app.i18n import gettext as _
+from app.i18n import ngettext
 from app.models import Membership, Workspace
 from app.rules.presets import PRESETS
-from app.schemas import WorkspaceCreate, WorkspacePublic, WorkspaceUpdate
+from app.schemas import WorkspaceCreate, WorkspacePublic, WorkspaceUpdate, not_null_text
 from app.services import audit
 from app.services.access import Access, Principal
 from app.services.paging import check_limit, decode_cursor, encode_cursor
@@ -22,7 +24,8 @@ from app.services.versioning import check_version, save
 def _check_preset(name: str) -> None:
     if name not in PRESETS:
         known = ", ".join(sorted(PRESETS))
-        raise Invalid.one("rules_preset", f"unknown preset {name!r} (known: {known})")
+        raise Invalid.one("rules_preset", _("unknown preset %(name)s (known: %(known)s)") % {
+            "name": repr(name), "known": known})
 
 
 def create_workspace(
@@ -46,7 +49,7 @@ def update_workspace(
     changes = data.model_dump(exclude_unset=True)
     for field, value in changes.items():
         if value is None:
-            raise Invalid.one(field, "may be left out, but not set to null")
+            raise Invalid.one(field, not_null_text())
     if "archived" in changes:
         set_archived(session=session, access=access, archived=changes.pop("archived"),
                      now=utcnow())
@@ -132,9 +135,11 @@ def find_workspace(*, session: Session, name_or_id: str) -> Workspace:
         return workspace
     matches = session.exec(select(Workspace).where(Workspace.name == name_or_id)).all()
     if not matches:
-        raise NotFound(f"No workspace with id or name {name_or_id!r}.")
+        raise NotFound(_("No workspace with id or name %(name)s.") % {"name": repr(name_or_id)})
     if len(matches) > 1:
-        raise Conflict(f"{len(matches)} workspaces are named {name_or_id!r}; give the id.")
+        raise Conflict(ngettext("%(n)d workspace is named %(name)s; give the id.",
+                                "%(n)d workspaces are named %(name)s; give the id.",
+                                len(matches)) % {"n": len(matches), "name": repr(name_or_id)})
     return matches[0]
 
 

@@ -10,6 +10,7 @@ from app import i18n
 from app.auth import session_user
 from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
+from app.i18n import gettext as _
 from app.models import User
 from app.security import same_secret, stored_csrf
 from app.services.access import Access, Principal, workspace_access
@@ -18,7 +19,7 @@ from app.services.access import Access, Principal, workspace_access
 def current_user(request: Request, session: SessionDep) -> User:
     user = session_user(request, session)
     if user is None:
-        raise Unauthorized("Please sign in.")
+        raise Unauthorized(_("Please sign in."))
     i18n.know_person(user.language)
     return user
 
@@ -31,7 +32,8 @@ def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> Non
     sent = csrf_token or request.headers.get("x-csrf-token")
     if not same_secret(sent, stored_csrf(request.session)):
         raise Forbidden(
-            "This form has expired or did not come from Giveask. Reload the page and try again."
+            _("This form has expired or did not come from Giveask. Reload the page and try "
+              "again.")
         )
 
 

@@ -46,7 +46,8 @@ class Form:
                 self.message = self.message or sentence(error.message)
                 continue
             target = places.get(name, name)
-            message = _("This is needed.") if error.message == "is required" else error.message
+            # By the error's type, not its words: those are the reader's language.
+            message = _("This is needed.") if error.code == "missing" else error.message
             self.errors.setdefault(target, sentence((wording or {}).get(name, message)))
         if not exc.errors:
             self.message = exc.detail
@@ -165,7 +166,9 @@ def to_create(form: Form, tz: ZoneInfo) -> PostCreate | None:
         "story_id": form.get("story_id") or None,
         "episode": int(episode) if episode.isdigit() else None,
     }, FIELD_FOR, post_wording())
-    if "empty" in form.errors.get("text", "").lower():
+    # A blank text is the one refusal of the text the dialog words its own way; told by
+    # what was typed, as the schema's message is in the reader's language.
+    if "text" in form.errors and not form.get("text").strip():
         form.errors["text"] = _("Write the post's text.")
     return None if form.errors else data
 

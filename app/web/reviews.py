@@ -62,8 +62,9 @@ def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
         except NotFound:
             raise  # no such post here: the 404 page, whoever's post the id is
         except AppError as exc:
+            # The missing override reason is told by its findings, not by its words.
             field = exc.errors[0].field if exc.errors else ("override_reason"
-                                                            if "override" in exc.detail
+                                                            if "findings" in exc.extra
                                                             else "review")
             message = exc.errors[0].message if exc.errors else exc.detail
             return reopen_post(request, session, access, user, post_id, error=message,

@@ -169,7 +169,7 @@ class TestReadingAFeed:
         assert str(event["SUMMARY"]).startswith("Bitten · ")
         text = str(event["DESCRIPTION"])
         assert "Status: Entwurf" in text and "Kategorie: Angebot" in text
-        assert "Hinweise:" in text and "- Warnung" in text or "- Blockiert" in text
+        assert "Hinweise:" in text and ("- Warnung" in text or "- Blockiert" in text)
         findings = client.get(world.path("/findings"), headers={
             **world.auth("viewer"), "Accept-Language": "de"}, params={
             "start": soon(-1).isoformat(), "end": soon(5).isoformat()}).json()["items"]
