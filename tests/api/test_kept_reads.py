@@ -98,6 +98,24 @@ def test_the_kind_filter_and_the_default_week_are_kept_too(served: Served) -> No
     assert sent == 1 and second.content == first.content
 
 
+def test_each_language_is_kept_apart_and_the_team_language_is_heard(served: Served) -> None:
+    english_first, english, sent = kept_twice(served)
+    assert sent == 1 and english.content == english_first.content
+    german_headers = {**served.world.auth("viewer"), "Accept-Language": "de"}
+    german_first, german, sent = kept_twice(served, headers=german_headers)
+    assert sent == 1 and german.content == german_first.content
+    english_words = [f["message"] for f in english.json()["findings"]]
+    german_words = [f["message"] for f in german.json()["findings"]]
+    assert english_words and len(german_words) == len(english_words)
+    assert not set(german_words) & set(english_words)
+    # A token without Accept-Language reads the team's language, from the loop too.
+    served.sql("UPDATE workspace SET language = 'de' WHERE id = :id",
+               id=served.world.workspace_id)
+    before = served.reads.served
+    assert served.get().content == german.content
+    assert served.reads.served == before + 1
+
+
 def test_an_edit_through_the_api_or_in_sql_is_seen_at_once(served: Served) -> None:
     kept_twice(served)
     post_id = served.get().json()["posts"][0]["id"]
