@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import text
+
 from app import i18n
+from app.db import make_engine
 from tests.browser.conftest import Site, sign_in
 from tests.browser.test_calendar import future_monday, open_week, seed_channel
 
 GERMAN = {"locale": "de-DE", "viewport": {"width": 1400, "height": 1000}}
 ENGLISH_WORDS = ("Week ", "Submit", "the rhythm", "Approve", "Give", "Ask ")
+
+
+def forget_language(site: Site, role: str) -> None:
+    engine = make_engine(site.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE user_account SET language = '' WHERE email = :email"),
+                           {"email": site.accounts[role][0]})
+    engine.dispose()
 
 
 def german(msgid: str, **values: object) -> str:
@@ -95,10 +106,14 @@ class TestAGermanWeek:
         assert not [w for w in ENGLISH_WORDS if w in review], review
 
         # One click in the footer, and the same review is English.
-        lead.click(".language-switch button[lang=en]")
-        lead.wait_for_selector("html[lang=en]")
-        assert lead.locator("button", has_text="Approve week").count() == 1
-        assert "No gives since the last ask" in lead.locator(
-            ".finding-line[data-code=ask_too_soon]").inner_text()
-        editor_context.close()
-        lead_context.close()
+        try:
+            lead.click(".language-switch button[lang=en]")
+            lead.wait_for_selector("html[lang=en]")
+            assert lead.locator("button", has_text="Approve week").count() == 1
+            assert "No gives since the last ask" in lead.locator(
+                ".finding-line[data-code=ask_too_soon]").inner_text()
+        finally:
+            # The switch is kept on the account; the site is shared by later tests.
+            forget_language(site, "lead")
+            editor_context.close()
+            lead_context.close()
