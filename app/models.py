@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, new_id, utcnow
@@ -601,3 +611,35 @@ class PlanFindings(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     findings: str = Field(sa_column=Column(Text(), nullable=False))
     computed_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
+
+
+def _figure_column() -> Column[int]:
+    # A post's reach can pass 2**31 on a large account; BIGINT holds any bound we accept.
+    return Column(BigInteger(), nullable=True)
+
+
+_OUTCOME_VERSION = _version_column()
+
+
+class PostOutcome(SQLModel, table=True):
+    """What a published post achieved, as the team read it off the platform:
+    each figure optional (null: not known). One row per post, made on the first
+    save; the calendar never shows it, so no calendar revision moves with it."""
+
+    __tablename__ = "post_outcome"
+    __mapper_args__ = {"version_id_col": _OUTCOME_VERSION}
+
+    post_id: str = Field(foreign_key="post.id", primary_key=True, max_length=36,
+                         ondelete="CASCADE")
+    workspace_id: str = Field(
+        foreign_key="workspace.id", index=True, max_length=36, ondelete="CASCADE"
+    )
+    reach: int | None = Field(default=None, sa_column=_figure_column())
+    impressions: int | None = Field(default=None, sa_column=_figure_column())
+    engagements: int | None = Field(default=None, sa_column=_figure_column())
+    clicks: int | None = Field(default=None, sa_column=_figure_column())
+    conversions: int | None = Field(default=None, sa_column=_figure_column())
+    version: int = Field(default=1, sa_column=_OUTCOME_VERSION)
+    updated_by_id: str | None = Field(default=None, foreign_key="user_account.id",
+                                      max_length=36, ondelete="SET NULL")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())

@@ -178,6 +178,7 @@ def api_body(route: Route, rival: Rival) -> dict[str, Any] | None:
             "/comments": {"body": "A comment from the wrong workspace."},
             "/approve": {"override_reason": "Looks fine."},
             "/publish": {},
+            "/outcome": {"reach": 1},
             "/submit": None}.get(suffix, {"role": "viewer"} if "/members/" in route.path
                                  else {"name": "Renamed"} if "/channels/" in route.path
                                  or "/stories/" in route.path

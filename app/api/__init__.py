@@ -9,6 +9,7 @@ from app.api import (
     health,
     imports,
     members,
+    outcomes,
     posts,
     reviews,
     rules_preview,
@@ -35,3 +36,4 @@ api_router.include_router(share_links.router)
 api_router.include_router(export.router)
 api_router.include_router(feeds.router)
 api_router.include_router(webhooks.router)
+api_router.include_router(outcomes.router)

@@ -12,6 +12,7 @@ from app.web import (
     history,
     imports,
     members,
+    outcomes,
     planner,
     reviews,
     routes,
@@ -30,6 +31,7 @@ web_router.include_router(routes.router)
 web_router.include_router(setup.router)
 web_router.include_router(settings.router)
 web_router.include_router(planner.router)
+web_router.include_router(outcomes.router)
 web_router.include_router(reviews.router)
 web_router.include_router(history.router)
 web_router.include_router(fixes.router)

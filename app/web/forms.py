@@ -8,6 +8,7 @@ Validation errors reach a form one way only: as an AppError's FieldErrors
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from app.errors import AppError, invalid_from
 from app.i18n import gettext as _
 from app.schemas import PostCreate, PostUpdate, parse_day
+from app.schemas_outcomes import FIGURES, OutcomeIn
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -182,3 +184,30 @@ def to_update(form: Form, tz: ZoneInfo) -> PostUpdate | None:
 
 def apply_app_error(form: Form, exc: AppError) -> None:
     form.take(exc, FIELD_FOR)
+
+
+# ---- a published post's results ------------------------------------------------------
+
+_WHOLE = re.compile(r"[+-]?\d+")
+
+
+def from_outcome(figures: Mapping[str, int | None], version: int) -> Form:
+    return Form(values={**{name: "" if figures.get(name) is None else str(figures[name])
+                           for name in FIGURES}, "version": str(version)})
+
+
+def to_outcome(form: Form) -> OutcomeIn | None:
+    """The figures typed (empty: not known); a sign is left to the schema, which
+    says what it allows."""
+    data: dict[str, Any] = {}
+    for name in FIGURES:
+        text = form.get(name)
+        if not text:
+            data[name] = None
+        elif _WHOLE.fullmatch(text):
+            # A figure of thousands of digits is too large; int() would refuse to read it.
+            data[name] = int(text) if len(text) <= 20 else int(text[0] + "9" * 20)
+        else:
+            form.errors[name] = _("A whole number, like 1200.")
+    model = parse(OutcomeIn, form, data)
+    return None if form.errors else model

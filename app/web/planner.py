@@ -26,7 +26,7 @@ from app.routers import Router
 from app.rules import Finding
 from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
-from app.services import acknowledgements, approvals, calendar_cache, fixes, lifecycle
+from app.services import acknowledgements, approvals, calendar_cache, fixes, lifecycle, outcomes
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
@@ -194,6 +194,9 @@ def form_context(request: Request, session: Session, access: Access, user: Any,
                    "blocking": [f.as_dict() for f in found.blocking],
                    "overridden": [(f.as_dict(), ack) for f, ack in found.overridden],
                    "tz": ZoneInfo(access.workspace.timezone)}
+        if post.status == "published":
+            outcome = outcomes.get_outcome(session=session, access=access, post_id=post.id)
+            review["outcome_form"] = forms.from_outcome(outcome.figures(), outcome.version)
     return {"user": user, "access": access, "workspace": access.workspace, "form": form,
             **review,
             "post": post, "channels": channels, "platform_of": platform_of,
