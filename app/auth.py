@@ -25,6 +25,7 @@ from app.security import new_csrf_token, same_secret
 from app.services import sessions
 from app.services.access import Access, Principal, workspace_access
 from app.services.account import AccountPolicy
+from app.services.posts import Telling
 from app.services.sessions import ActiveSession
 from app.services.tokens import authenticate_token
 
@@ -40,6 +41,13 @@ _PRINCIPAL = "giveask_principal"
 
 def request_settings(request: Request) -> Settings:
     return getattr(request.app.state, "settings", None) or get_settings()
+
+
+def telling(request: Request) -> Telling:
+    """How this app tells leads of a correction: by mail when it can send one."""
+    settings = request_settings(request)
+    return Telling(mail=bool(settings.smtp_url),
+                   link_base=settings.base_url or str(request.base_url))
 
 
 def request_now(request: Request) -> datetime:

@@ -36,7 +36,8 @@ Role = Literal["viewer", "editor", "lead", "admin"]
 Kind = Literal["give", "ask"]
 Status = Literal["draft", "submitted", "approved", "changes_requested", "published"]
 Category = Literal[
-    "share", "help", "engage", "personal", "offer", "event", "sale", "news", "request"
+    "share", "help", "engage", "personal", "correction",
+    "offer", "event", "sale", "news", "request"
 ]
 
 

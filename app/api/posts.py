@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Header, Query, Request, Response
 
 from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
-from app.auth import EditorAccess, ViewerAccess
+from app.auth import EditorAccess, ViewerAccess, telling
 from app.db import SessionDep
 from app.routers import Router
 from app.schemas import AwareDatetime, Kind, Page, PostCreate, PostPublic, PostUpdate, Status
@@ -60,7 +60,8 @@ def create_post(
     """Plan a post (a draft). Answers 201 with Location; a repeat with the same
     Idempotency-Key answers 200 with the post the first request created."""
     post, was_created = service.create_post(session=session, access=access, data=data,
-                                            idempotency_key=idempotency_key)
+                                            idempotency_key=idempotency_key,
+                                            telling=telling(request))
     response = created(request, service.to_public(post),
                        f"/api/v1/workspaces/{workspace_id}/posts/{post.id}", post.version)
     if not was_created:
@@ -81,11 +82,11 @@ def get_post(
 @router.patch("/{post_id}", response_model=PostPublic)
 def update_post(
     post_id: str, data: PostUpdate, access: EditorAccess, session: SessionDep,
-    response: Response, if_match: IfMatch = None,
+    request: Request, response: Response, if_match: IfMatch = None,
 ) -> PostPublic:
     post = service.update_post(
         session=session, access=access, post_id=post_id, data=data,
-        if_match=parse_if_match(if_match),
+        if_match=parse_if_match(if_match), telling=telling(request),
     )
     model = service.to_public(post)
     versioned(model, post.version, response)

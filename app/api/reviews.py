@@ -84,7 +84,8 @@ def submit_post(post_id: str, access: EditorAccess, session: SessionDep) -> Post
 @router.post("/posts/{post_id}/approve", response_model=PostPublic)
 def approve_post(post_id: str, access: LeadAccess, session: SessionDep,
                  data: ApproveIn | None = None) -> PostPublic:
-    """Approve a submitted post (lead). A post named by a blocking finding needs an
+    """Approve a submitted post (lead), or a correction in any status before approved
+    (docs/rules.md, "Corrections"). A post named by a blocking finding needs an
     override reason; a lead may not approve their own post unless the workspace allows."""
     return _post(lifecycle.approve(session=session, access=access, post_id=post_id,
                                    override_reason=data.override_reason if data else None))

@@ -19,7 +19,10 @@ Severity = Literal["info", "warning", "blocking"]
 
 KINDS: tuple[str, ...] = ("give", "ask")
 SEVERITIES: tuple[str, ...] = ("info", "warning", "blocking")
-GIVE_CATEGORIES: tuple[str, ...] = ("share", "help", "engage", "personal")
+# A correction admits a mistake before it comes out the wrong way round: a give
+# that never counts as an ask and is never held back by pacing (docs/rules.md).
+CORRECTION = "correction"
+GIVE_CATEGORIES: tuple[str, ...] = ("share", "help", "engage", "personal", CORRECTION)
 ASK_CATEGORIES: tuple[str, ...] = ("offer", "event", "sale", "news", "request")
 CATEGORIES: tuple[str, ...] = GIVE_CATEGORIES + ASK_CATEGORIES
 CATEGORIES_BY_KIND: dict[str, tuple[str, ...]] = {"give": GIVE_CATEGORIES, "ask": ASK_CATEGORIES}

@@ -7,7 +7,7 @@ from datetime import date
 from itertools import islice
 
 from app.rules.channel import ChannelPosts
-from app.rules.facts import RuleParams
+from app.rules.facts import CORRECTION, RuleParams
 from app.rules.hits import Hit
 from app.rules.timeline import DAY, EPOCH_ORDINAL
 
@@ -76,15 +76,25 @@ def silences(view: ChannelPosts, max_gap_days: int, range_end: float | None) -> 
     return hits
 
 
+def _counted(view: ChannelPosts) -> range | list[int]:
+    """The positions the pacing rules count: every post but corrections, which
+    they never hold back (docs/rules.md)."""
+    if CORRECTION not in view.categories:
+        return range(len(view))
+    return [at for at, category in enumerate(view.categories) if category != CORRECTION]
+
+
 def crowded_days(view: ChannelPosts, max_posts: int) -> list[Hit]:
-    days = [int(wall // DAY) for wall in view.locals]
+    counted = _counted(view)
+    locals_ = view.locals
+    days = [int(locals_[at] // DAY) for at in counted]
     crowded = {day for day, posts in Counter(days).items() if posts > max_posts}
     if not crowded:
         return []
     # Gather by day rather than by neighbours: where clocks go back at midnight a
     # local day's posts need not sit together in plan order.
     positions: dict[int, list[int]] = {}
-    for at, day in enumerate(days):
+    for at, day in zip(counted, days, strict=True):
         if day in crowded:
             positions.setdefault(day, []).append(at)
     hits = []
@@ -112,14 +122,17 @@ def crowded_days(view: ChannelPosts, max_posts: int) -> list[Hit]:
 def posts_too_close(view: ChannelPosts, minutes: int) -> list[Hit]:
     moments, id_of, channel_id = view.moments, view.id_of, view.channel_id
     limit = minutes * 60
+    counted = _counted(view)
+    # Each counted post and the next counted one: a correction between two
+    # posts leaves them as close as they are.
     pairs = [
-        i
-        for i, (a, b) in enumerate(zip(moments, islice(moments, 1, None), strict=False))
-        if b - a < limit
+        (i, j)
+        for i, j in zip(counted, islice(counted, 1, None), strict=False)
+        if moments[j] - moments[i] < limit
     ]
     hits = []
-    for i in pairs:
-        apart = (moments[i + 1] - moments[i]) / 60
+    for i, j in pairs:
+        apart = (moments[j] - moments[i]) / 60
         details = {
             "minutes_apart": int(apart) if apart.is_integer() else round(apart, 2),
             "min_minutes_between_posts": minutes,
@@ -128,10 +141,10 @@ def posts_too_close(view: ChannelPosts, minutes: int) -> list[Hit]:
             Hit(
                 moments[i],
                 "posts_too_close",
-                (id_of(i), id_of(i + 1)),
+                (id_of(i), id_of(j)),
                 channel_id,
                 None,
-                moments[i + 1],
+                moments[j],
                 details,
             )
         )

@@ -14,6 +14,7 @@ from app.i18n import gettext as _
 from app.i18n import ngettext, pgettext
 from app.models import AuditEvent, Comment, Post
 from app.rules import Finding
+from app.rules.facts import CORRECTION
 from app.schemas import at_most_text, check_link
 from app.services import acknowledgements, audit, share_links
 from app.services.access import Access
@@ -115,7 +116,9 @@ def approve(*, session: Session, access: Access, post_id: str,
     post = get_post(session=session, access=access, post_id=post_id)
     if post.status == "approved":
         return post
-    if post.status != "submitted":
+    # A correction needs no week: a lead may approve it straight from a draft.
+    early = post.category == CORRECTION and post.status in ("draft", "changes_requested")
+    if post.status != "submitted" and not early:
         raise Conflict(_("This post is %(status)s; only submitted posts can be approved.") % {
             "status": status_words(post.status)})
     check_not_own(access, [post])

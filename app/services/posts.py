@@ -15,7 +15,7 @@ from app.i18n import gettext as _
 from app.models import Post
 from app.platforms import too_long
 from app.schemas import PostCreate, PostPublic, PostUpdate, at_most_text, category_error
-from app.services import audit, post_links
+from app.services import audit, corrections, post_links
 from app.services.access import Access
 from app.services.channels import archived_text, get_channel
 from app.services.paging import check_limit, cursor_time, decode_cursor, encode_cursor
@@ -68,8 +68,18 @@ def check_channel(*, session: Session, access: Access, channel_id: str,
         raise Invalid(problem, errors=[FieldError("text", problem)])
 
 
+@dataclass(frozen=True)
+class Telling:
+    """How the leads hear of a correction just planned (app/services/corrections.py):
+    by mail when the app can send it, with links to ``link_base``."""
+
+    mail: bool = False
+    link_base: str = ""
+
+
 def create_post(
-    *, session: Session, access: Access, data: PostCreate, idempotency_key: str | None = None
+    *, session: Session, access: Access, data: PostCreate, idempotency_key: str | None = None,
+    telling: Telling | None = None,
 ) -> tuple[Post, bool]:
     """Plan a post as a draft. With an idempotency key, a repeat of the same
     request returns the post the first one created: (post, created?)."""
@@ -102,11 +112,19 @@ def create_post(
         if existing is None:
             raise
         return existing, False
+    _tell(session, access, post, telling)
     return post, True
 
 
+def _tell(session: Session, access: Access, post: Post, telling: Telling | None) -> None:
+    if telling is not None and corrections.is_correction(post):
+        corrections.planned(session=session, access=access, post=post, now=utcnow(),
+                            mail=telling.mail, link_base=telling.link_base)
+
+
 def update_post(
-    *, session: Session, access: Access, post_id: str, data: PostUpdate, if_match: int | None
+    *, session: Session, access: Access, post_id: str, data: PostUpdate, if_match: int | None,
+    telling: Telling | None = None,
 ) -> Post:
     access.require("editor")
     post = get_post(session=session, access=access, post_id=post_id)
@@ -142,6 +160,8 @@ def update_post(
         old, new = audit.changed_only(before, audit.post_snapshot(post))
         audit.record(session=session, access=access, subject_type="post", subject_id=post.id,
                      action="edited", before=old, after=new, note=note)
+    if "category" in changed:  # it has just become a correction
+        _tell(session, access, post, telling)
     return post
 
 

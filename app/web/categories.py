@@ -18,6 +18,7 @@ LABELS: dict[str, str] = {
     "help": N_("post category", "help"),
     "engage": N_("post category", "engage"),
     "personal": N_("post category", "personal"),
+    "correction": N_("post category", "correction"),
     "offer": N_("post category", "offer"),
     "event": N_("post category", "event"),
     "sale": N_("post category", "sale"),

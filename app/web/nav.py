@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.services import approvals, calendar_cache
+from app.services import approvals, calendar_cache, corrections
 from app.services import workspaces as workspace_service
 from app.services.access import Access
 
@@ -25,7 +25,9 @@ class Nav:
 def nav(session: Session, access: Access, here: str) -> Nav:
     rows = workspace_service.switcher(session=session, user_id=access.user_id)
     def counts() -> tuple[int, int]:
-        waiting = len(approvals.weeks_waiting(session=session, access=access)) \
+        # A lead's badge: the weeks waiting and the corrections to approve at once.
+        waiting = (len(approvals.weeks_waiting(session=session, access=access))
+                   + len(corrections.open_corrections(session=session, access=access))) \
             if access.can("lead") else 0
         return approvals.sent_back_count(session=session, access=access), waiting
 

@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from app.auth import telling
 from app.db import SessionDep, savepoint
 from app.errors import AppError, PreconditionFailed
 from app.i18n import gettext as _
@@ -263,7 +264,8 @@ async def create_post(request: Request, access: WebAccess, user: CurrentUser,
             with savepoint(session):
                 _post, created = post_service.create_post(
                     session=session, access=access, data=data,
-                    idempotency_key=str(raw.get("form_token") or "") or None)
+                    idempotency_key=str(raw.get("form_token") or "") or None,
+                    telling=telling(request))
         except AppError as exc:
             forms.apply_app_error(form, exc)
         else:
@@ -297,7 +299,7 @@ async def update_post(request: Request, post_id: str, access: WebAccess, user: C
         try:
             with savepoint(session):
                 post_service.update_post(session=session, access=access, post_id=post_id,
-                                         data=data, if_match=version)
+                                         data=data, if_match=version, telling=telling(request))
         except PreconditionFailed:
             fresh = post_service.get_post(session=session, access=access, post_id=post_id)
             form = forms.from_post(fresh, tz)

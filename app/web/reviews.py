@@ -18,7 +18,7 @@ from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import ApiToken
 from app.routers import Router
-from app.services import approvals, fixes, lifecycle, tokens
+from app.services import approvals, corrections, fixes, lifecycle, tokens
 from app.services import posts as post_service
 from app.services.access import Access
 from app.services.channels import all_channels
@@ -115,15 +115,49 @@ for _action in ("submit", "approve", "send-back", "publish", "comments"):
 def approvals_queue(request: Request, access: WebAccess, user: CurrentUser,
                     session: SessionDep) -> Response:
     access.require("lead")
+    message = _("The correction is approved.") if request.query_params.get("approved") else ""
+    return _queue(request, session, access, user, message=message)
+
+
+def _queue(request: Request, session: Session, access: Access, user: Any, *,
+           message: str = "", correction_errors: dict[str, str] | None = None,
+           status: int = 200) -> Response:
     waiting = approvals.weeks_waiting(session=session, access=access)
     reviews = [approvals.week_review(session=session, access=access, week=w["week"])
                for w in waiting]
     recent = approvals.recent_decisions(session=session, access=access, limit=10)
+    open_corrections = corrections.open_corrections(session=session, access=access)
     return render(request, "approvals.html", {
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "reviews": reviews, "recent": recent,
-        "names": display_names(session=session, ids=[a.reviewer_id for a in recent]),
-        "tz": ZoneInfo(access.workspace.timezone)})
+        "corrections": open_corrections, "correction_errors": correction_errors or {},
+        "channel_names": {c.id: c.name for c in all_channels(session=session, access=access)},
+        "message": message,
+        "names": display_names(session=session, ids=[a.reviewer_id for a in recent]
+                               + [p.created_by_id for p in open_corrections]),
+        "tz": ZoneInfo(access.workspace.timezone)}, status_code=status)
+
+
+@router.post("/corrections/{post_id}/approve", response_class=HTMLResponse,
+             dependencies=[CsrfChecked])
+async def approve_correction(request: Request, post_id: str, access: WebAccess,
+                             user: CurrentUser, session: SessionDep) -> Response:
+    """A correction approved on its own, at once, outside the week's approval."""
+    access.require("lead")
+    raw = await request.form()
+    reason = str(raw.get("override_reason") or "").strip() or None
+    try:
+        with savepoint(session):
+            post = post_service.get_post(session=session, access=access, post_id=post_id)
+            if not corrections.is_correction(post):
+                raise NotFound(_("No correction %(id)s in this workspace.") % {"id": post_id})
+            lifecycle.approve(session=session, access=access, post_id=post_id,
+                              override_reason=reason)
+    except AppError as exc:
+        message = exc.errors[0].message if exc.errors else exc.detail
+        return _queue(request, session, access, user, status=exc.status,
+                      correction_errors={post_id: forms.sentence(message)})
+    return RedirectResponse(f"/w/{access.workspace.id}/approvals?approved=1", status_code=303)
 
 
 @router.get("/approvals/{week}", response_class=HTMLResponse)

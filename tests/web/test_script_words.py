@@ -94,7 +94,8 @@ class TestCategoryLabels:
         with i18n.speaking("de"):
             labels = {name: category_label(name) for name in CATEGORIES}
         assert labels == {"share": "Teilen", "help": "Helfen", "engage": "Mitmachen",
-                          "personal": "Persönliches", "offer": "Angebot",
+                          "personal": "Persönliches", "correction": "Korrektur",
+                          "offer": "Angebot",
                           "event": "Veranstaltung", "sale": "Verkauf",
                           "news": "Neuigkeiten", "request": "Aufruf"}
         with i18n.speaking("en"):
