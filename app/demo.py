@@ -1,15 +1,18 @@
 """The demo workspace "Demo Café": three channels and eight weeks of posts
-around today, one channel on rhythm and one asking far too often."""
+around today, one channel on rhythm and one asking far too often, after four
+weeks of history whose published posts carry their results (seeded, so every
+run gives the same figures), so the give/ask report has a picture to show."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from app.models import Channel, Post, Workspace
+from app.models import Channel, Post, PostOutcome, Workspace
 from app.schemas import WorkspaceCreate
 from app.services import users
 from app.services.workspaces import create_workspace
@@ -124,6 +127,58 @@ def load_demo(*, session: Session, today: date) -> DemoResult:
         # A calm newsletter twice a week, gives only.
         if day.weekday() in (1, 4):
             plan(letters, day, time(7, 30), "give", offset + 3)
+    # The weeks before: LinkedIn finds its rhythm (its first ask comes after
+    # seven gives only), Instagram asks after every third give.
+    for offset in range(-7 * HISTORY_WEEKS, 0):
+        day = start + timedelta(days=offset)
+        plan(rhythmic, day, time(9, 0), "ask" if offset % 10 == 9 else "give", offset)
+        plan(loud, day, time(12, 30), "ask" if offset in INSTAGRAM_HISTORY_ASKS else "give",
+             offset)
+        if day.weekday() in (1, 4):
+            plan(letters, day, time(7, 30), "give", offset + 3)
+    posts.sort(key=lambda p: p.scheduled_at)
     session.add_all(posts)
     session.flush()
+    platforms = {c.id: c.platform for c in (rhythmic, loud, letters)}
+    session.add_all(_outcomes(posts, platforms, since=start - timedelta(weeks=HISTORY_WEEKS)))
+    session.flush()
     return DemoResult(workspace, True, len(posts))
+
+
+HISTORY_WEEKS = 4
+INSTAGRAM_HISTORY_ASKS = (-19, -15, -11, -7, -3)
+REACH = {"linkedin": 900, "instagram": 1600, "email": 700}
+
+
+def _outcomes(posts: list[Post], platforms: dict[str, str], *,
+              since: date) -> list[PostOutcome]:
+    """Results for the published posts from ``since`` on: gives engage more
+    than asks, and an ask converts better the more gives came before it on its
+    channel. Every thirteenth post has its reach not entered, as happens."""
+    outcomes = []
+    gives_before: dict[str, int] = {}
+    for number, post in enumerate(posts):
+        if post.kind == "ask":
+            gives, gives_before[post.channel_id] = gives_before.get(post.channel_id, 0), 0
+        else:
+            gives = 0
+            gives_before[post.channel_id] = gives_before.get(post.channel_id, 0) + 1
+        if post.status != "published" or post.scheduled_at.date() < since:
+            continue
+        platform = platforms[post.channel_id]
+        rng = random.Random(f"{platform}:{post.scheduled_at.isoformat()}:{post.kind}")
+        base = REACH[platform]
+        reach = round(base * rng.uniform(0.8, 1.2))
+        if post.kind == "ask":
+            rate = 0.015 + 0.003 * min(gives, 9)
+            conversions = max(0, round(1 + 1.2 * min(gives, 10) + rng.uniform(-1.5, 1.5)))
+        else:
+            rate = rng.uniform(0.04, 0.07)
+            conversions = 1 if rng.random() < 0.15 else 0
+        engagements = round(reach * rate * rng.uniform(0.85, 1.15))
+        outcomes.append(PostOutcome(
+            post_id=post.id, workspace_id=post.workspace_id,
+            reach=None if number % 13 == 0 else reach, impressions=round(reach * 1.6),
+            engagements=engagements, clicks=round(engagements * 0.2),
+            conversions=conversions, updated_by_id=post.created_by_id))
+    return outcomes

@@ -11,6 +11,7 @@ from app.api import (
     members,
     outcomes,
     posts,
+    report,
     reviews,
     rules_preview,
     series,
@@ -37,3 +38,4 @@ api_router.include_router(export.router)
 api_router.include_router(feeds.router)
 api_router.include_router(webhooks.router)
 api_router.include_router(outcomes.router)
+api_router.include_router(report.router)

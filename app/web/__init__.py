@@ -14,6 +14,7 @@ from app.web import (
     members,
     outcomes,
     planner,
+    report,
     reviews,
     routes,
     rules,
@@ -34,6 +35,7 @@ web_router.include_router(planner.router)
 web_router.include_router(outcomes.router)
 web_router.include_router(reviews.router)
 web_router.include_router(history.router)
+web_router.include_router(report.router)
 web_router.include_router(fixes.router)
 web_router.include_router(acknowledgements.router)
 web_router.include_router(stories.router)
