@@ -158,7 +158,7 @@ def calendar(*, session: Session, access: Access, start: datetime | None,
     rows, labels = _rows(session, workspace.id, range_start, range_end, filters.channel_id)
     acks = acknowledgements.lookup(session=session, workspace_id=workspace.id,
                                    findings=findings)
-    weeks = _weeks(first, after, tz, rows, findings, ctx.channels, acks)
+    weeks = week_gauges(first, after, tz, rows, findings, ctx.channels, acks)
     listening = listening_until(ctx, now.astimezone(tz).date(), analysed.first_posts)
     # Times stay aware datetimes: the API door writes them as RFC 3339 UTC text
     # (orjson, OPT_UTC_Z), the pages draw them in the workspace's zone.
@@ -199,9 +199,11 @@ def _rows(session: Session, workspace_id: str, start: datetime, end: datetime,
                    "series": [{"id": i, "name": name} for i, name in series]}
 
 
-def _weeks(first: date, after: date, tz: ZoneInfo, rows: list[Any],
-           findings: list[Finding], channels: dict[str, Any],
-           acks: acknowledgements.Acknowledgements | None = None) -> list[dict[str, Any]]:
+def week_gauges(first: date, after: date, tz: ZoneInfo, rows: list[Any],
+                findings: list[Finding], channels: dict[str, Any],
+                acks: acknowledgements.Acknowledgements | None = None) -> list[dict[str, Any]]:
+    """Each week's gauges per channel (gives, asks, on rhythm): the calendar's,
+    and the report's weeks on rhythm."""
     acks = acks or acknowledgements.Acknowledgements()
     bounds: list[tuple[date, datetime, datetime]] = []
     monday = first

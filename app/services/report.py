@@ -40,8 +40,8 @@ from app.schemas import format_utc
 from app.services import acknowledgements
 from app.services.access import Access
 from app.services.analysis import P, analyse_range, context
-from app.services.calendar import _weeks as calendar_weeks
 from app.services.calendar import local_midnight, week_start
+from app.services.calendar import week_gauges as calendar_weeks
 from app.services.export import slug
 
 DEFAULT_MONTHS = 12
