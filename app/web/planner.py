@@ -29,6 +29,7 @@ from app.rules.changes import pair
 from app.schemas import PostUpdate, parse_day
 from app.services import acknowledgements, approvals, calendar_cache, fixes, lifecycle, outcomes
 from app.services import posts as post_service
+from app.services import streaks as streak_service
 from app.services.access import Access
 from app.services.calendar import CalendarFilter, calendar, local_midnight
 from app.services.channels import all_channels, open_channels
@@ -121,6 +122,8 @@ def _calendar_context(request: Request, session: Session, access: Access,
                                               ("facts", *shown, can_edit), facts)
     return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
             "weeks_html": weeks_html, "to_submit": to_submit,
+            "streaks": streak_service.streaks(session=session, access=access,
+                                              now=datetime.now(UTC)),
             "state": state, "can_edit": can_edit,
             "nav": nav(session, access, "calendar"),
             # Archived channels take no new posts: out of the filters and slots (their

@@ -21,6 +21,7 @@ from app.errors import AppError
 from app.i18n import gettext as _
 from app.routers import Router
 from app.services import report as service
+from app.services import streaks as streak_service
 from app.services.access import Access
 from app.web.deps import CurrentUser, WebAccess
 from app.web.nav import nav
@@ -183,6 +184,7 @@ def _page(request: Request, session: Session, access: Access, user: Any,
         "report": report, "min_group": service.MIN_GROUP, "max_months": service.MAX_MONTHS,
         "group_words": service.group_words, "too_few": service.too_few_words(),
         "month_label": _month_label,
+        "streaks": streak_service.streaks(session=session, access=access, now=datetime.now(UTC)),
     }
     if report is not None:
         tz = ZoneInfo(report.timezone)

@@ -20,6 +20,7 @@ from app.models import ApiToken
 from app.routers import Router
 from app.services import approvals, corrections, fixes, lifecycle, tokens
 from app.services import posts as post_service
+from app.services import streaks as streak_service
 from app.services.access import Access
 from app.services.channels import all_channels
 from app.services.people import display_names
@@ -131,6 +132,8 @@ def _queue(request: Request, session: Session, access: Access, user: Any, *,
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "reviews": reviews, "recent": recent,
         "corrections": open_corrections, "correction_errors": correction_errors or {},
+        "streaks": streak_service.streaks(session=session, access=access,
+                                          now=datetime.now(UTC)),
         "channel_names": {c.id: c.name for c in all_channels(session=session, access=access)},
         "message": message,
         "names": display_names(session=session, ids=[a.reviewer_id for a in recent]
