@@ -90,6 +90,8 @@ class Membership(SQLModel, table=True):
         foreign_key="user_account.id", index=True, max_length=36, ondelete="CASCADE"
     )
     role: str = Field(max_length=16)
+    # The posts a week this person can plan (a lead sets it); None: not set.
+    capacity: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time_column())
 
 

@@ -456,12 +456,18 @@ class MemberUpdate(Strict):
     role: Role
 
 
+class MemberCapacity(Strict):
+    capacity: Annotated[Count | None, Field(
+        ge=1, le=1000, description="posts a week this member can plan; null: no limit")]
+
+
 class MemberPublic(BaseModel):
     id: str
     user_id: str
     email: str
     name: str
     role: Role
+    capacity: int | None = None
     created_at: UtcOut
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -50,6 +50,16 @@ class WeekApprovalPublic(BaseModel):
     created_at: str
 
 
+class OverCapacityPublic(BaseModel):
+    code: Literal["capacity_exceeded"]
+    severity: Literal["info", "warning", "blocking"]
+    user_id: str
+    name: str
+    planned: int
+    capacity: int
+    message: str
+
+
 class WeekReviewPublic(BaseModel):
     week: str
     start: str
@@ -62,6 +72,9 @@ class WeekReviewPublic(BaseModel):
     submitted: list[str] = Field(description="The ids of the posts waiting for review")
     posts: list[PostPublic]
     findings: list[Finding]
+    over_capacity: list[OverCapacityPublic] = Field(
+        default_factory=list, description="Members who planned more posts this week than "
+                                          "the capacity a lead set (capacity_exceeded)")
     approvals: list[WeekApprovalPublic]
 
 

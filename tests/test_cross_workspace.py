@@ -179,6 +179,7 @@ def api_body(route: Route, rival: Rival) -> dict[str, Any] | None:
             "/approve": {"override_reason": "Looks fine."},
             "/publish": {},
             "/outcome": {"reach": 1},
+            "/capacity": {"capacity": 3},
             "/submit": None}.get(suffix, {"role": "viewer"} if "/members/" in route.path
                                  else {"name": "Renamed"} if "/channels/" in route.path
                                  or "/stories/" in route.path

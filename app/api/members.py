@@ -9,7 +9,14 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from app.auth import AdminAccess, PrincipalDep, ViewerAccess, request_now, request_settings
+from app.auth import (
+    AdminAccess,
+    LeadAccess,
+    PrincipalDep,
+    ViewerAccess,
+    request_now,
+    request_settings,
+)
 from app.db import SessionDep
 from app.errors import Forbidden
 from app.i18n import gettext as _
@@ -18,11 +25,13 @@ from app.routers import Router
 from app.schemas import (
     InvitationCreated,
     InvitationPublic,
+    MemberCapacity,
     MemberCreate,
     MemberPublic,
     MembersPage,
     MemberUpdate,
 )
+from app.services import capacity as team_capacity
 from app.services import members as service
 from app.services import users
 
@@ -33,7 +42,7 @@ WORKSPACE = "/api/v1/workspaces/{workspace_id}"
 def _public(membership: Membership, user: User) -> MemberPublic:
     return MemberPublic(
         id=membership.id, user_id=user.id, email=user.email, name=user.name,
-        role=membership.role,
+        role=membership.role, capacity=membership.capacity,
         created_at=membership.created_at,
     )
 
@@ -105,6 +114,17 @@ def change_member_role(member_id: str, data: MemberUpdate, access: AdminAccess,
     """Change a member's role. The workspace keeps at least one admin (409)."""
     membership = service.change_role(session=session, access=access, member_id=member_id,
                                      role=data.role)
+    user = users.member_user(session=session, membership=membership)
+    return _public(membership, user)
+
+
+@router.put(WORKSPACE + "/members/{member_id}/capacity", response_model=MemberPublic)
+def set_member_capacity(member_id: str, data: MemberCapacity, access: LeadAccess,
+                        session: SessionDep) -> MemberPublic:
+    """Set (or, with null, clear) the posts a week this member can plan (leads). A
+    week where they plan more carries a ``capacity_exceeded`` finding in its review."""
+    membership = team_capacity.set_capacity(session=session, access=access,
+                                            member_id=member_id, capacity=data.capacity)
     user = users.member_user(session=session, membership=membership)
     return _public(membership, user)
 

@@ -197,6 +197,7 @@ def _review(review: approvals.WeekReview) -> dict[str, Any]:
             "submitted": [p.id for p in review.submitted],
             "posts": [_post(p).model_dump(mode="json") for p in review.posts],
             "findings": review.finding_dicts(),
+            "over_capacity": [o.as_dict() for o in review.over_capacity],
             "approvals": [_approval(a) for a in review.approvals]}
 
 

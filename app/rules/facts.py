@@ -116,10 +116,14 @@ RULE_CODES: tuple[str, ...] = (
 STORY_CODES: tuple[str, ...] = tuple(c for c in RULE_CODES if c.startswith("story_"))
 ASK_CODES: tuple[str, ...] = tuple(c for c in RULE_CODES if c.startswith("ask_"))
 
+# Not a rule of the plan's posts but of the team: a member planning more posts
+# in a week than the capacity a lead set (app/services/capacity.py).
+CAPACITY_CODE = "capacity_exceeded"
 DEFAULT_SEVERITY: dict[str, Severity] = {
     **{code: "warning" for code in RULE_CODES},
     "ask_density": "blocking",
     "no_ask_lately": "info",
+    CAPACITY_CODE: "info",
 }
 
 

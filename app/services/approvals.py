@@ -26,6 +26,7 @@ from app.i18n import gettext as _
 from app.models import Channel, Comment, Post, WeekApproval
 from app.rules import Finding
 from app.services import acknowledgements, audit
+from app.services import capacity as team_capacity
 from app.services.access import Access
 from app.services.analysis import context, findings_in_range
 from app.services.calendar import iso_week, local_midnight, parse_iso_week
@@ -50,6 +51,8 @@ class WeekReview:
     approvals: list[WeekApproval]
     acks: acknowledgements.Acknowledgements = field(
         default_factory=acknowledgements.Acknowledgements)
+    # Members over their weekly capacity (app/services/capacity.py).
+    over_capacity: list[team_capacity.OverCapacity] = field(default_factory=list)
 
     @property
     def on_rhythm(self) -> bool:
@@ -126,7 +129,9 @@ def week_review(*, session: Session, access: Access, week: str,
                       review_token=review_token(submitted), gives=gives,
                       asks=len(posts) - gives, approvals=approvals,
                       acks=acknowledgements.lookup(
-                          session=session, workspace_id=access.workspace.id, findings=findings))
+                          session=session, workspace_id=access.workspace.id, findings=findings),
+                      over_capacity=team_capacity.over_capacity(
+                          session=session, access=access, start=start, end=end))
 
 
 def decide(*, session: Session, access: Access, week: str, channel_id: str | None,

@@ -13,12 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from app.db import SessionDep, savepoint
-from app.errors import AppError, NotFound
+from app.errors import AppError, Invalid, NotFound
 from app.i18n import gettext as _
 from app.i18n import ngettext
 from app.models import ApiToken
 from app.routers import Router
 from app.services import approvals, corrections, fixes, lifecycle, tokens
+from app.services import capacity as team_capacity
 from app.services import posts as post_service
 from app.services import streaks as streak_service
 from app.services.access import Access
@@ -116,12 +117,14 @@ for _action in ("submit", "approve", "send-back", "publish", "comments"):
 def approvals_queue(request: Request, access: WebAccess, user: CurrentUser,
                     session: SessionDep) -> Response:
     access.require("lead")
-    message = _("The correction is approved.") if request.query_params.get("approved") else ""
+    message = (_("The correction is approved.") if request.query_params.get("approved") else
+               _("The capacity is saved.") if request.query_params.get("capacity") else "")
     return _queue(request, session, access, user, message=message)
 
 
 def _queue(request: Request, session: Session, access: Access, user: Any, *,
            message: str = "", correction_errors: dict[str, str] | None = None,
+           capacity_errors: dict[str, tuple[str, str]] | None = None,
            status: int = 200) -> Response:
     waiting = approvals.weeks_waiting(session=session, access=access)
     reviews = [approvals.week_review(session=session, access=access, week=w["week"])
@@ -132,6 +135,8 @@ def _queue(request: Request, session: Session, access: Access, user: Any, *,
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "reviews": reviews, "recent": recent,
         "corrections": open_corrections, "correction_errors": correction_errors or {},
+        "team": team_capacity.team(session=session, access=access),
+        "capacity_errors": capacity_errors or {},
         "streaks": streak_service.streaks(session=session, access=access,
                                           now=datetime.now(UTC)),
         "channel_names": {c.id: c.name for c in all_channels(session=session, access=access)},
@@ -139,6 +144,29 @@ def _queue(request: Request, session: Session, access: Access, user: Any, *,
         "names": display_names(session=session, ids=[a.reviewer_id for a in recent]
                                + [p.created_by_id for p in open_corrections]),
         "tz": ZoneInfo(access.workspace.timezone)}, status_code=status)
+
+
+@router.post("/capacity/{member_id}", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def set_capacity(request: Request, member_id: str, access: WebAccess, user: CurrentUser,
+                       session: SessionDep) -> Response:
+    """A lead sets a member's posts a week; empty clears it."""
+    access.require("lead")
+    typed = str((await request.form()).get("capacity") or "").strip()
+    try:
+        if typed and not typed.isdigit():
+            raise Invalid.one("capacity", _("must be a whole number from 1 to %(most)s, or "
+                                            "empty for none") % {"most": team_capacity.MOST})
+        with savepoint(session):
+            team_capacity.set_capacity(session=session, access=access, member_id=member_id,
+                                       capacity=int(typed) if typed else None)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        message = exc.errors[0].message if exc.errors else exc.detail
+        return _queue(request, session, access, user, status=exc.status,
+                      capacity_errors={member_id: (typed, forms.sentence(message))})
+    return RedirectResponse(f"/w/{access.workspace.id}/approvals?capacity=1#capacity",
+                            status_code=303)
 
 
 @router.post("/corrections/{post_id}/approve", response_class=HTMLResponse,

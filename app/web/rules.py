@@ -126,6 +126,7 @@ def code_names() -> dict[str, str]:
         "too_many_posts_per_day": _("Too many posts on a day"),
         "posts_too_close": _("Posts too close together"),
         "no_ask_lately": _("No ask for a long time"),
+        "capacity_exceeded": _("A member over their weekly capacity"),
         "story_out_of_order": _("Story episodes out of order"),
         "story_stalled": _("A story stalls"),
         "story_rushed": _("A story rushed"),
