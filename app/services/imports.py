@@ -373,18 +373,23 @@ def _findings(session: Session, access: Access, plan: ImportPlan) -> list[Findin
                                  new_channels=new_channels)
 
 
+def file_refused(row_errors: list[RowError]) -> Invalid:
+    """A file with errors, refused whole: the first few named in the detail."""
+    errors = as_field_errors(row_errors)
+    return Invalid(ngettext("%(count)d problem in the file, nothing imported: %(first)s",
+                            "%(count)d problems in the file, nothing imported: %(first)s",
+                            len(errors))
+                   % {"count": len(errors),
+                      "first": "; ".join(f"{e.field}: {e.message}" for e in errors[:3])},
+                   errors=errors)
+
+
 def run_import(*, session: Session, access: Access, data: bytes,
                options: ImportOptions) -> ImportResult:
     """Save the file's posts, all of them or (on any error) none."""
     plan = prepare(session=session, access=access, data=data, options=options, findings=False)
     if plan.errors:
-        errors = as_field_errors(plan.errors)
-        raise Invalid(ngettext("%(count)d problem in the file, nothing imported: %(first)s",
-                               "%(count)d problems in the file, nothing imported: %(first)s",
-                               len(errors))
-                      % {"count": len(errors),
-                         "first": "; ".join(f"{e.field}: {e.message}" for e in errors[:3])},
-                      errors=errors)
+        raise file_refused(plan.errors)
     channel_ids: dict[str, str] = {}
     for name in plan.channels_to_create:
         channel = channel_service.create_channel(session=session, access=access,

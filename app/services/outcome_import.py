@@ -30,7 +30,7 @@ from app.services import outcomes as outcome_service
 from app.services.access import Access
 from app.services.csv_reader import Record, decode, read_table, separator_named
 from app.services.import_formats import Columns, RowError, TimeReader
-from app.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, as_field_errors
+from app.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, file_refused
 from app.services.local_time import LocalTimeError
 
 KEYS = ("post_id", "channel", "scheduled_at")
@@ -293,13 +293,7 @@ class _Matcher:
 def run(*, session: Session, access: Access, plan: OutcomePlan) -> int:
     """Write a plan without errors: every row's figures, in one flush."""
     if plan.errors:
-        errors = as_field_errors(plan.errors)
-        raise Invalid(ngettext("%(count)d problem in the file, nothing imported: %(first)s",
-                               "%(count)d problems in the file, nothing imported: %(first)s",
-                               len(errors))
-                      % {"count": len(errors),
-                         "first": "; ".join(f"{e.field}: {e.message}" for e in errors[:3])},
-                      errors=errors)
+        raise file_refused(plan.errors)
     existing = outcome_service.rows_of(session, [r.post.id for r in plan.rows])
     now = utcnow()
     for row in plan.rows:
