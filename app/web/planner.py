@@ -122,8 +122,7 @@ def _calendar_context(request: Request, session: Session, access: Access,
                                               ("facts", *shown, can_edit), facts)
     return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
             "weeks_html": weeks_html, "to_submit": to_submit,
-            "streaks": streak_service.streaks(session=session, access=access,
-                                              now=datetime.now(UTC)),
+
             "state": state, "can_edit": can_edit,
             "nav": nav(session, access, "calendar"),
             # Archived channels take no new posts: out of the filters and slots (their
@@ -146,6 +145,15 @@ def calendar_page(request: Request, access: WebAccess, user: CurrentUser,
     if is_htmx(request) and request.headers.get("hx-target") == "calendar":
         return render(request, "calendar.html", context, block="calendar")
     return render(request, "calendar.html", context)
+
+
+@router.get("/streaks", response_class=HTMLResponse)
+def streak_line(request: Request, access: WebAccess, session: SessionDep) -> Response:
+    """The calendar's line of streaks, asked for after the calendar has arrived:
+    a year of weeks takes longer than a week, and a save should not wait for it."""
+    found = streak_service.streaks(session=session, access=access, now=datetime.now(UTC))
+    return render(request, "_streaks.html", {
+        "streaks": found, "only": request.query_params.get("channel") or None})
 
 
 def after_change(request: Request, session: Session, access: Access, user: Any,

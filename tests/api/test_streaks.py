@@ -91,8 +91,12 @@ class TestStreaks:
         plan_week(client, world, 0, "g")
         sign_in(client, world.users["viewer"], world.passwords["viewer"])
         page = client.get(f"/w/{world.workspace_id}/calendar").text
-        assert '<p class="streaks"' in page
-        assert "2 weeks on rhythm" in page
-        german = client.get(f"/w/{world.workspace_id}/calendar",
+        # The calendar asks for its line once it has arrived; a save never waits for it.
+        assert f'hx-get="/w/{world.workspace_id}/streaks"' in page
+        line = client.get(f"/w/{world.workspace_id}/streaks").text
+        assert line.startswith('<p class="streaks"') and "2 weeks on rhythm" in line
+        german = client.get(f"/w/{world.workspace_id}/streaks",
                             headers={"Accept-Language": "de"}).text
         assert "2 Wochen im Rhythmus" in german
+        other = client.get(f"/w/{world.workspace_id}/streaks?channel=nope").text
+        assert "weeks on rhythm" not in other
