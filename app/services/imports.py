@@ -154,12 +154,7 @@ def prepare(*, session: Session, access: Access, data: bytes, options: ImportOpt
     if access.workspace.archived_at is not None:
         raise Conflict(_("This workspace is archived: its posts stay as history and it takes "
                          "no new ones. An admin can bring it back under Settings."))
-    if len(data) > MAX_IMPORT_BYTES:
-        raise TooLarge(_("The file is %(size)s bytes; an import takes at most %(most)s bytes. "
-                         "Split it into several files.")
-                       % {"size": number(len(data)), "most": number(MAX_IMPORT_BYTES)},
-                       errors=[FieldError("file", _("is larger than %(most)s bytes")
-                                          % {"most": number(MAX_IMPORT_BYTES)})])
+    check_size(data)
     _raise(_options_errors(options))
     table = read_table(decode(data), separator_named(options.separator))
     records = [r for r in table.records]
@@ -371,6 +366,16 @@ def _findings(session: Session, access: Access, plan: ImportPlan) -> list[Findin
                     for name in plan.channels_to_create]
     return whatif.added_by_posts(access=access, session=session, posts=facts,
                                  new_channels=new_channels)
+
+
+def check_size(data: bytes) -> None:
+    """A file over the bound is refused before anything reads it."""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TooLarge(_("The file is %(size)s bytes; an import takes at most %(most)s bytes. "
+                         "Split it into several files.")
+                       % {"size": number(len(data)), "most": number(MAX_IMPORT_BYTES)},
+                       errors=[FieldError("file", _("is larger than %(most)s bytes")
+                                          % {"most": number(MAX_IMPORT_BYTES)})])
 
 
 def file_refused(row_errors: list[RowError]) -> Invalid:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Invalid, TooLarge
+from app.errors import Conflict, FieldError, Invalid
 from app.i18n import current as current_language
 from app.i18n import gettext as _
 from app.i18n import ngettext, number
@@ -30,7 +30,7 @@ from app.services import outcomes as outcome_service
 from app.services.access import Access
 from app.services.csv_reader import Record, decode, read_table, separator_named
 from app.services.import_formats import Columns, RowError, TimeReader
-from app.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, file_refused
+from app.services.imports import MAX_IMPORT_ROWS, check_size, file_refused
 from app.services.local_time import LocalTimeError
 
 KEYS = ("post_id", "channel", "scheduled_at")
@@ -80,12 +80,7 @@ def prepare(*, session: Session, access: Access, data: bytes, date_order: str | 
             separator: str | None = None) -> OutcomePlan:
     """Every row read and matched to its post, every problem found; nothing written."""
     access.require("editor")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise TooLarge(_("The file is %(size)s bytes; an import takes at most %(most)s bytes. "
-                         "Split it into several files.")
-                       % {"size": number(len(data)), "most": number(MAX_IMPORT_BYTES)},
-                       errors=[FieldError("file", _("is larger than %(most)s bytes")
-                                          % {"most": number(MAX_IMPORT_BYTES)})])
+    check_size(data)
     options: list[FieldError] = []
     if date_order is not None and date_order not in import_formats.DATE_ORDERS:
         options.append(FieldError("date_order",
