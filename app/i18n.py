@@ -115,10 +115,6 @@ def know_workspace(language: str | None) -> None:
         choice.decide()
 
 
-def set_current(language: str) -> None:
-    _current.set(_fixed(language))
-
-
 @contextmanager
 def speaking(language: str) -> Iterator[None]:
     """Within the block, words come in `language` (mail, the CLI, tests)."""
@@ -221,4 +217,3 @@ def number(value: float | int, digits: int = 0) -> str:
     locale = LOCALES.get(current(), LOCALES[DEFAULT])
     return format_decimal(round(value, digits), format=f"#,##0.{'0' * digits}" if digits
                           else "#,##0", locale=locale)
-
