@@ -2,12 +2,12 @@
 
 Catalogs are gettext's, made with Babel: ``app/locale/<lang>/LC_MESSAGES/
 messages.po`` in the repository, compiled to ``.mo`` by the install step
-(``make install``, the Dockerfile). Adding a language is a new catalog and its
-name in LANGUAGES, nothing else.
+(``make install``, the Dockerfile). Adding a language is a new catalog,
+nothing else: LANGUAGES is every catalog there is, named in its own words.
 
-A request's language is decided once (``choose``) and held in a context
-variable, so templates, macros and services all read the same one, in the
-event loop and in the threads that serve the request alike.
+A request's language is decided as its reader becomes known (``Choice``) and
+held in a context variable, so templates, macros and services all read the
+same one, in the event loop and in the threads that serve the request alike.
 """
 
 from __future__ import annotations
@@ -29,9 +29,21 @@ from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
-# Each language in its own words, as the switcher shows it.
-LANGUAGES: dict[str, str] = {"en": "English", "de": "Deutsch"}
 DEFAULT = "en"
+
+
+def _catalog_languages() -> dict[str, str]:
+    """English (the words in the code), then every language with a catalog, each
+    in its own words as the switcher shows it: a new catalog is a new language."""
+    found = {DEFAULT: "English"}
+    for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        code = po.parents[1].name
+        name = Locale.parse(code).get_display_name(code) or code
+        found[code] = name[:1].upper() + name[1:]
+    return found
+
+
+LANGUAGES: dict[str, str] = _catalog_languages()
 
 @dataclass
 class Choice:
@@ -191,8 +203,8 @@ STYLES: dict[str, str] = {
     "date_time": N_("date pattern", "d MMM, HH:mm"),
     "long_date_time": N_("date pattern", "d MMMM y, HH:mm"),
 }
-# The locale whose names Babel uses for each language.
-LOCALES: dict[str, str] = {"en": "en", "de": "de_DE"}
+# The locale whose names Babel uses for each language: the language's own.
+LOCALES: dict[str, str] = {code: code for code in LANGUAGES}
 
 
 def date_pattern(style: str) -> str:

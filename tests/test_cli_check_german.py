@@ -141,7 +141,7 @@ class TestLanguage:
         assert "plan.csv: Zeile 2, Spalte kind: 'werbung' ist weder give noch ask" in err
         assert "plan.csv: Zeile 3, Spalte channel: ist leer" in err
         assert "plan.csv: Zeile 3, Spalte category: 'sale' ist keine Kategorie eines " \
-            "Geben-Beitrags (share, help, engage, personal)" in err
+            "Geben-Beitrags (share, help, engage, personal, correction)" in err
         assert err.rstrip().endswith("Nichts wurde geprüft.")
         english = giveask_check(tmp_path, plan, "--lang", "en").stderr
         assert "plan.csv: line 2, column kind: 'werbung' is not give or ask" in english

@@ -127,3 +127,13 @@ def test_numbers_with_the_readers_decimal_mark() -> None:
     with i18n.speaking("en"):
         assert i18n.number(2.5, 1) == "2.5"
         assert i18n.number(12345) == "12,345"
+
+
+def test_a_new_catalog_is_a_new_language_named_in_its_own_words(tmp_path, monkeypatch):
+    for code in ("fr", "de"):
+        folder = tmp_path / code / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "messages.po").write_text('msgid ""\nmsgstr ""\n')
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    assert i18n._catalog_languages() == {"en": "English", "de": "Deutsch", "fr": "Français"}
+    assert i18n.LANGUAGES == {"en": "English", "de": "Deutsch"}  # the repository's
