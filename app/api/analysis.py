@@ -6,15 +6,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Body, Query, Response
+from fastapi import Body, Response
 
-from app.api.http import IfMatch, etag, parse_if_match
+from app.api.http import IfMatch, TimeQuery, etag, parse_if_match
 from app.auth import EditorAccess, LeadAccess, ViewerAccess
 from app.db import SessionDep
 from app.errors import Invalid
 from app.i18n import gettext as _
 from app.routers import Router
-from app.schemas import AwareDatetime, Category, Kind, format_utc
+from app.schemas import Category, Kind, format_utc
 from app.schemas_analysis import (
     Calendar,
     CheckResult,
@@ -38,10 +38,6 @@ from app.services.whatif import CheckBody, next_slot
 
 router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
-TimeQuery = Annotated[
-    AwareDatetime | None,
-    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
-]
 
 
 @router.get("/rules", response_model=RulesProfilePublic)

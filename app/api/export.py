@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query, Response
+from fastapi import Response
 
+from app.api.http import TimeQuery
 from app.auth import ViewerAccess
 from app.db import SessionDep
 from app.routers import Router
-from app.schemas import AwareDatetime, Kind, Status
+from app.schemas import Kind, Status
 from app.services import export as service
 
 router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["posts"])
 
-TimeQuery = Annotated[
-    AwareDatetime | None,
-    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
-]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
     "description": "The posts as CSV (UTF-8 with a byte order mark), one row per post, "
                    "oldest first, with a Content-Disposition file name.",

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from app.errors import BadRequest
 from app.i18n import gettext as _
+from app.schemas import AwareDatetime
 
 
 def etag(version: int) -> str:
@@ -36,6 +37,11 @@ def parse_if_match(value: str | None) -> int | None:
     return int(text)
 
 
+# A time in a query: an offset is required, as everywhere in the API.
+TimeQuery = Annotated[
+    AwareDatetime | None,
+    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
+]
 IfMatch = Annotated[
     str | None,
     Header(

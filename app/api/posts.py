@@ -2,21 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Query, Request, Response
+from fastapi import Header, Request, Response
 
-from app.api.http import IfMatch, LimitQuery, created, parse_if_match, versioned
+from app.api.http import IfMatch, LimitQuery, TimeQuery, created, parse_if_match, versioned
 from app.auth import EditorAccess, ViewerAccess, telling
 from app.db import SessionDep
 from app.routers import Router
-from app.schemas import AwareDatetime, Kind, Page, PostCreate, PostPublic, PostUpdate, Status
+from app.schemas import Kind, Page, PostCreate, PostPublic, PostUpdate, Status
 from app.services import posts as service
 
 router = Router(prefix="/api/v1/workspaces/{workspace_id}/posts", tags=["posts"])
 
-TimeQuery = Annotated[
-    AwareDatetime | None,
-    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
-]
 
 
 @router.get("", response_model=Page[PostPublic])

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Query, Response
+from fastapi import Response
 
 from app import i18n
+from app.api.http import TimeQuery
 from app.auth import ViewerAccess
 from app.db import SessionDep
 from app.routers import Router
-from app.schemas import AwareDatetime
 from app.schemas_report import GiveAskReport
 from app.services import report as service
 
 router = Router(prefix="/api/v1/workspaces/{workspace_id}/reports", tags=["reports"])
 
-TimeQuery = Annotated[
-    AwareDatetime | None,
-    Query(description="RFC 3339 with an offset, e.g. 2026-01-01T00:00:00+01:00"),
-]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
     "description": "The report as one CSV table (UTF-8 with a byte order mark); its `table` "
                    "column tells months, channel months, groups, rhythm and the answer apart.",

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Query
-
+from app.api.http import TimeQuery
 from app.auth import LeadAccess
 from app.db import SessionDep
 from app.routers import Router
-from app.schemas import AwareDatetime, format_utc
+from app.schemas import format_utc
 from app.schemas_analysis import RulesPreview
 from app.services import rules_preview
 from app.services.rules_profile import RulesProfileIn
 
 router = Router(prefix="/api/v1/workspaces/{workspace_id}", tags=["rules"])
 
-TimeQuery = Annotated[
-    AwareDatetime | None,
-    Query(description="RFC 3339 with an offset, e.g. 2026-11-23T00:00:00+01:00"),
-]
 
 
 @router.post("/rules/preview", response_model=RulesPreview)
