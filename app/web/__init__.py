@@ -12,6 +12,7 @@ from app.web import (
     history,
     imports,
     members,
+    outcome_import,
     outcomes,
     planner,
     report,
@@ -33,6 +34,7 @@ web_router.include_router(setup.router)
 web_router.include_router(settings.router)
 web_router.include_router(planner.router)
 web_router.include_router(outcomes.router)
+web_router.include_router(outcome_import.router)
 web_router.include_router(reviews.router)
 web_router.include_router(history.router)
 web_router.include_router(report.router)

@@ -1,0 +1,153 @@
+"""The results import page without JavaScript: check a CSV of results, see every
+row beside the post it names, enter them, and refusals that name the line and
+column with nothing saved."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, func, select
+
+from app.models import Channel, PostOutcome, Workspace
+from tests.conftest import World
+from tests.web.test_outcomes_page import make_post
+from tests.web.test_planner import sign_in
+
+
+def _entered(session: Session) -> int:
+    session.expire_all()
+    return int(session.exec(select(func.count()).select_from(PostOutcome)).one())
+
+
+def _hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert match, name
+    return match.group(1)
+
+
+def _path(world: World) -> str:
+    return f"/w/{world.workspace_id}/report/results"
+
+
+def _check(client, world, csrf, body: bytes, **options: str):  # type: ignore[no-untyped-def]
+    return client.post(_path(world), data={"csrf_token": csrf, "action": "check", **options},
+                       files={"file": ("results.csv", body, "text/csv")})
+
+
+def test_the_report_links_editors_to_the_page(client, world):
+    sign_in(client, world, "editor")
+    report = client.get(f"/w/{world.workspace_id}/report").text
+    assert f'href="{_path(world)}"' in report
+    page = client.get(_path(world))
+    assert page.status_code == 200
+    assert 'type="file" name="file"' in page.text and 'enctype="multipart/form-data"' in page.text
+
+
+def test_viewers_neither_see_the_link_nor_open_the_page(client, world):
+    sign_in(client, world, "viewer")
+    assert f'href="{_path(world)}"' not in client.get(f"/w/{world.workspace_id}/report").text
+    assert client.get(_path(world)).status_code == 403
+
+
+def test_check_shows_each_row_with_its_post_then_enters_them(client, world, session):
+    post = make_post(session, world)
+    channel = session.get(Channel, world.channel_id)
+    zone = session.get(Workspace, world.workspace_id).timezone  # type: ignore[union-attr]
+    local = post.scheduled_at.astimezone(ZoneInfo(zone))
+    second = make_post(session, world)
+    second.scheduled_at = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
+    session.add(second)
+    session.commit()
+    second_local = second.scheduled_at.astimezone(ZoneInfo(zone))
+    body = ("post_id,channel,scheduled_at,reach,clicks\n"
+            f"{post.id},,,1200,7\n"
+            f",{channel.name},{second_local:%Y-%m-%d %H:%M},300,\n").encode()  # type: ignore[union-attr]
+    csrf = sign_in(client, world, "editor")
+    checked = _check(client, world, csrf, body)
+    assert checked.status_code == 200, checked.text
+    text = checked.text
+    assert "results.csv: 2 rows" in text
+    assert "<th scope=\"col\" class=\"num\">Reach</th>" in text
+    assert "Impressions</th>" not in text  # only the file's own columns
+    assert "1,200" in text and "unknown" in text
+    assert f"{local:%H:%M}" in text and f"{second_local:%H:%M}" in text
+    assert "Enter the results of 2 posts" in text
+    assert _entered(session) == 0  # checking writes nothing
+    done = client.post(_path(world), data={
+        "csrf_token": csrf, "action": "import", "file_b64": _hidden(text, "file_b64"),
+        "filename": "results.csv", "date_order": "", "separator": ""})
+    assert done.status_code == 200, done.text
+    assert "Results entered for 2 posts" in done.text
+    session.expire_all()
+    first_row = session.get(PostOutcome, post.id)
+    second_row = session.get(PostOutcome, second.id)
+    assert first_row is not None and (first_row.reach, first_row.clicks) == (1200, 7)
+    assert second_row is not None and (second_row.reach, second_row.clicks) == (300, None)
+
+
+def test_errors_name_line_and_column_and_nothing_is_entered(client, world, session):
+    published = make_post(session, world)
+    draft = make_post(session, world, status="draft")
+    body = ("post_id,reach,conversions\n"
+            f"{published.id},-5,2\n"
+            f"{draft.id},10,1\n"
+            f"{published.id},1,1\n").encode()
+    csrf = sign_in(client, world, "editor")
+    checked = _check(client, world, csrf, body)
+    assert checked.status_code == 422
+    text = checked.text
+    assert "problems in the file." in text
+    assert "Line 2, column reach: must not be negative" in text
+    assert re.search(r"Line 3, column post_id: [^<]*(draft|published)", text), text
+    assert "Enter the results of" not in text
+    # Entering the checked file anyway still refuses it whole.
+    forced = client.post(_path(world), data={"csrf_token": csrf, "action": "import",
+                                             "file_b64": _hidden(text, "file_b64")})
+    assert forced.status_code == 422
+    assert _entered(session) == 0
+
+
+def test_a_file_naming_no_post_is_refused_beside_the_file_field(client, world, session):
+    csrf = sign_in(client, world, "editor")
+    refused = _check(client, world, csrf, b"reach,clicks\n5,6\n")
+    assert refused.status_code == 422
+    assert 'id="import-file-error"' in refused.text
+    assert "names no post" in refused.text
+    assert 'aria-invalid="true" aria-describedby="import-file-error"' in refused.text
+    empty = client.post(_path(world), data={"csrf_token": csrf, "action": "check"})
+    assert empty.status_code == 422 and "Choose a CSV file with the results." in empty.text
+    assert _entered(session) == 0
+
+
+def test_a_bad_separator_keeps_the_file_and_names_the_choice(client, world, session):
+    post = make_post(session, world)
+    csrf = sign_in(client, world, "editor")
+    refused = _check(client, world, csrf, f"post_id,reach\n{post.id},5\n".encode(),
+                     separator="pipe")
+    assert refused.status_code == 422
+    assert 'id="import-separator-error"' in refused.text
+    assert 'name="file_b64"' in refused.text  # the editor only fixes the choice
+    assert _entered(session) == 0
+
+
+def test_without_the_csrf_token_nothing_is_entered(client, world, session):
+    post = make_post(session, world)
+    sign_in(client, world, "editor")
+    response = client.post(_path(world), data={"action": "import"},
+                           files={"file": ("r.csv", f"post_id,reach\n{post.id},5\n".encode(),
+                                           "text/csv")})
+    assert response.status_code == 403
+    assert _entered(session) == 0
+
+
+def test_german_readers_get_german_words_and_a_semicolon_file(client, world, session):
+    post = make_post(session, world)
+    csrf = sign_in(client, world, "editor")
+    client.cookies.set("giveask_lang", "de")
+    checked = _check(client, world, csrf, f"post_id;reach\n{post.id};1200\n".encode())
+    client.cookies.delete("giveask_lang")
+    assert checked.status_code == 200, checked.text
+    assert "Ergebnisse" in checked.text
+    assert "1.200" in checked.text
