@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Response
+from fastapi import Query, Response
 
 from app import i18n
 from app.api.http import TimeQuery
@@ -44,14 +44,21 @@ def give_ask(access: ViewerAccess, session: SessionDep, start: TimeQuery = None,
     return _report(access, session, start, end)[1]
 
 
+Separator = Annotated[str | None, Query(max_length=40, description=(
+    "comma (the default), semicolon or tab; a semicolon file writes decimals with a "
+    "comma, as German Excel reads them"))]
+
+
 @router.get("/give-ask.csv", response_class=Response, responses=CSV_RESPONSE)
 def give_ask_csv(access: ViewerAccess, session: SessionDep, start: TimeQuery = None,
-                 end: TimeQuery = None) -> Response:
-    """The same report as CSV: decimals with a point, `n/a` where nothing can be
-    computed, a cell a spreadsheet would run as a formula starting with `'`."""
+                 end: TimeQuery = None, separator: Separator = None) -> Response:
+    """The same report as CSV: decimals with a point (a comma with
+    `separator=semicolon`), `n/a` where nothing can be computed, a cell a
+    spreadsheet would run as a formula starting with `'`."""
+    delimiter = service.csv_separator(separator)
     found, data = _report(access, session, start, end)
     name = service.csv_filename(access.workspace.name, found.start, found.end,
                                 ZoneInfo(found.timezone))
-    return Response(service.to_csv(data), media_type=service.MEDIA_TYPE, headers={
+    return Response(service.to_csv(data, delimiter), media_type=service.MEDIA_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "Cache-Control": "private, no-store"})

@@ -42,6 +42,7 @@ from app.services.access import Access
 from app.services.analysis import P, analyse_range, context
 from app.services.calendar import local_midnight, week_start
 from app.services.calendar import week_gauges as calendar_weeks
+from app.services.csv_reader import separator_named
 from app.services.export import slug
 
 DEFAULT_MONTHS = 12
@@ -379,17 +380,29 @@ CSV_COLUMNS = ("table", "channel", "month", "group", "rhythm", "weeks", "posts",
                "give_engagement_rate_percent", "ask_engagement_rate_percent", "enough", "note")
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, decimal: str) -> str:
     if value is None:
         return "n/a"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(value).replace(".", decimal)
     return str(value)
 
 
-def to_csv(data: dict[str, Any]) -> bytes:
+def csv_separator(name: str | None) -> str:
+    """The report's CSV separator an option names (comma by default); Invalid
+    naming ``separator`` for anything else."""
+    try:
+        return separator_named(name) or ","
+    except ValueError as exc:
+        raise Invalid.one("separator", str(exc)) from None
+
+
+def to_csv(data: dict[str, Any], separator: str = ",") -> bytes:
     """The API's report as one table, a ``table`` column telling its parts
-    apart; decimals with a point, n/a where nothing can be computed."""
+    apart; n/a where nothing can be computed. Decimals with a point, but with a
+    comma in a ``;`` file: the pair German Excel opens as is."""
     rows: list[dict[str, Any]] = []
     for month in data["months"]:
         rows.append({"table": "month", "channel": "", **_csv_month(month)})
@@ -413,10 +426,11 @@ def to_csv(data: dict[str, Any]) -> bytes:
                          "engagement_rate_percent": figures["engagement_rate"]})
     rows.append({"table": "answer", "note": data["answer"]["sentence"]})
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    decimal = "," if separator == ";" else "."
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([protect(_cell(row[name])) if name in row else ""
+        writer.writerow([protect(_cell(row[name], decimal)) if name in row else ""
                          for name in CSV_COLUMNS])
     return buffer.getvalue().encode(ENCODING)
 

@@ -93,7 +93,7 @@ def bar_chart(*, id: str, title: str, desc: str, categories: list[str],
     for fraction in (0.0, 0.5, 1.0):
         chart.ticks.append((baseline - plot_height * fraction,
                             i18n.number(top * fraction, 0 if (top * fraction).is_integer()
-                                        else 1)))
+                                        else 1) + unit))
     for i, category in enumerate(categories):
         x0 = left + i * group_width + (group_width - per_group * bar_width) / 2
         chart.categories.append((x0 + per_group * bar_width / 2, category))
@@ -241,13 +241,18 @@ def report_page(request: Request, access: WebAccess, user: CurrentUser, session:
 
 @router.get("/report.csv")
 def report_csv(request: Request, access: WebAccess, user: CurrentUser, session: SessionDep,
-               first: FromQuery = "", last: ToQuery = "") -> Response:
+               first: FromQuery = "", last: ToQuery = "",
+               separator: Annotated[str, Query(max_length=20)] = "") -> Response:
     report, values, errors = _build(session, access, first, last)
+    try:
+        delimiter = service.csv_separator(separator)
+    except AppError as exc:
+        report, errors = None, {**errors, "separator": exc.errors[0].message}
     if report is None:
         return _page(request, session, access, user, None, values, errors, status=422)
     tz = ZoneInfo(report.timezone)
     name = service.csv_filename(access.workspace.name, report.start, report.end, tz)
-    return Response(service.to_csv(service.as_dict(report, i18n.number)),
+    return Response(service.to_csv(service.as_dict(report, i18n.number), delimiter),
                     media_type=service.MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "private, no-store"})

@@ -276,6 +276,31 @@ class TestCsv:
         assert [r["note"] for r in rows if r["table"] == "answer"] == [
             body["answer"]["sentence"]]
 
+    def test_a_semicolon_csv_writes_decimal_commas(self, client, seeded):
+        world, _blog, _other = seeded
+        body = get_report(client, world)
+        response = client.get(world.path("/reports/give-ask.csv"),
+                              params={**RANGE, "separator": "semicolon"},
+                              headers=world.auth("viewer"))
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")),
+                                   delimiter=";"))
+        means = [r["mean_conversions"] for r in rows if r["table"] == "group"]
+        assert means == ["n/a" if g["mean_conversions"] is None
+                         else str(g["mean_conversions"]).replace(".", ",")
+                         for g in body["groups"]]
+        assert any("," in m for m in means)
+
+    def test_an_unknown_separator_is_a_422_naming_it(self, client, seeded):
+        world, _blog, _other = seeded
+        response = client.get(world.path("/reports/give-ask.csv"),
+                              params={**RANGE, "separator": "|"},
+                              headers=world.auth("viewer"))
+        assert response.status_code == 422
+        problem = response.json()
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in problem["errors"]] == ["separator"]
+
 
 class TestRangeAndAccess:
     def test_default_range_is_twelve_months(self, client, world):

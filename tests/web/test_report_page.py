@@ -49,6 +49,38 @@ class TestTheReportPage:
         text = response.content.decode("utf-8-sig")
         assert "group,,,0-2,,,,,5,5,2.3,1.3,,,yes," in text
 
+    def test_a_csv_for_german_excel(self, client, world, session):
+        seed(session, world)
+        sign_in(client, world, "viewer")
+        page = page_of(client, world)
+        link = (f'href="/w/{world.workspace_id}/report.csv?from=2026-01&amp;to=2026-02'
+                '&amp;separator=semicolon"')
+        assert link in page
+        response = client.get(f"/w/{world.workspace_id}/report.csv?from=2026-01&to=2026-02"
+                              "&separator=semicolon")
+        assert response.status_code == 200
+        text = response.content.decode("utf-8-sig")
+        # Semicolons between cells and a decimal comma: what German Excel splits and reads.
+        assert "group;;;0-2;;;;;5;5;2,3;1,3;;;yes;" in text
+        assert "2.3" not in text
+
+    def test_a_bad_separator_is_named_and_downloads_nothing(self, client, world, session):
+        seed(session, world)
+        sign_in(client, world, "viewer")
+        response = client.get(f"/w/{world.workspace_id}/report.csv?from=2026-01&to=2026-02"
+                              "&separator=pipe")
+        assert response.status_code == 422
+        assert response.headers["content-type"].startswith("text/html")
+        assert "The CSV's separator must be , or ;" in response.text
+
+    def test_the_rate_axis_says_percent(self, client, world, session):
+        seed(session, world)
+        sign_in(client, world, "viewer")
+        months_chart = page_of(client, world).split('id="chart-months-title"')[1]
+        axis = months_chart.split('class="chart-axis"')[1].split("</g>")[0]
+        labels = re.findall(r'text-anchor="end">([^<]+)</text>', axis)
+        assert len(labels) == 3 and all(label.endswith(" %") for label in labels), labels
+
     def test_the_nav_links_to_it(self, client, world):
         sign_in(client, world, "viewer")
         calendar = client.get(f"/w/{world.workspace_id}/calendar").text

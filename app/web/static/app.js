@@ -78,6 +78,11 @@
   });
   document.addEventListener("change", function (event) {
     if (event.target && event.target.id === "f-channel") { updateCounter(); }
+    // Choosing Correction opens its checklist; it stays open once read.
+    if (event.target && event.target.id === "f-category" && event.target.value === "correction") {
+      var checklist = document.querySelector(".correction-checklist");
+      if (checklist) { checklist.open = true; }
+    }
   });
   document.addEventListener("htmx:afterSwap", updateCounter);
 
