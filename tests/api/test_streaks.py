@@ -100,3 +100,12 @@ class TestStreaks:
         assert "2 Wochen im Rhythmus" in german
         other = client.get(f"/w/{world.workspace_id}/streaks?channel=nope").text
         assert "weeks on rhythm" not in other
+
+    def test_a_channel_never_on_rhythm_gets_no_row_of_zeros(self, client, world, session):
+        set_started_on(client, world, LONG_AGO)
+        sign_in(client, world.users["viewer"], world.passwords["viewer"])
+        line = client.get(f"/w/{world.workspace_id}/streaks").text
+        assert "on rhythm" not in line
+        plan_week(client, world, -1, "g")
+        line = client.get(f"/w/{world.workspace_id}/streaks").text
+        assert "1 week on rhythm" in line
