@@ -26,6 +26,26 @@ def workspace(session, world) -> Workspace:  # type: ignore[no-untyped-def]
     return session.exec(select(Workspace).where(Workspace.id == world.workspace_id)).one()
 
 
+class TestTheManageMenu:
+    def test_admins_reach_settings_members_and_tokens_from_one_entry(self, client, world):
+        sign_in(client, world, "admin")
+        ws = f"/w/{world.workspace_id}"
+        calendar = client.get(f"{ws}/calendar").text
+        menu = calendar.split('<details class="ws-manage">')[1].split("</details>")[0]
+        assert ['href="' + f"{ws}/{page}" + '"' in menu
+                for page in ("settings", "members", "tokens")] == [True] * 3
+        assert '<summary>Manage</summary>' in menu  # not the page the admin is on
+        settings = client.get(f"{ws}/settings").text
+        menu = settings.split('<details class="ws-manage">')[1].split("</details>")[0]
+        assert '<summary class="here">Manage</summary>' in menu
+        assert f'href="{ws}/settings" aria-current="page"' in menu
+
+    def test_leads_have_no_manage_menu(self, client, world):
+        sign_in(client, world, "lead")
+        page = client.get(f"/w/{world.workspace_id}/calendar").text
+        assert "ws-manage" not in page and f'href="/w/{world.workspace_id}/rules"' in page
+
+
 class TestSettingsPage:
     def test_only_admins_see_it(self, client, world):
         sign_in(client, world, "lead")
