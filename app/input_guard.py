@@ -30,9 +30,10 @@ from app.i18n import pgettext
 from app.speaking import cookie_language
 
 MAX_BODY_BYTES = 1_000_000
-# A CSV import (of posts or of outcomes) carries a whole plan: its own limit
+# A CSV import (of posts or of outcomes, by API or page) carries a whole plan: its own limit
 # (app/services/imports.py MAX_IMPORT_BYTES) plus room for a multipart form's other fields.
-LARGE_BODY_PATHS = re.compile(r"^/(api/v1/workspaces|w)/[^/]+/(imports?|outcomes/import)(/|$)")
+LARGE_BODY_PATHS = re.compile(
+    r"^/(api/v1/workspaces|w)/[^/]+/(imports?|outcomes/import|report/results)(/|$)")
 LARGE_BODY_BYTES = 5_000_000 + 64_000
 MAX_JSON_DEPTH = 64
 

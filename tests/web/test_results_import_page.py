@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, func, select
 
 from app.models import Channel, PostOutcome, Workspace
-from tests.conftest import World
+from tests.conftest import World, build_world
 from tests.web.test_outcomes_page import make_post
 from tests.web.test_planner import sign_in
 
@@ -151,3 +151,45 @@ def test_german_readers_get_german_words_and_a_semicolon_file(client, world, ses
     assert checked.status_code == 200, checked.text
     assert "Ergebnisse" in checked.text
     assert "1.200" in checked.text
+
+
+def test_another_workspaces_post_is_no_post_here(client, world, session):
+    rival = build_world(session, name="Rival Works")
+    theirs = make_post(session, rival)
+    csrf = sign_in(client, world, "admin")
+    checked = _check(client, world, csrf, f"post_id,reach\n{theirs.id},99\n".encode())
+    assert checked.status_code == 422
+    assert "Line 2, column post_id:" in checked.text
+    assert "A useful tip" not in checked.text  # nothing of their post shows
+    forced = client.post(_path(world), data={"csrf_token": csrf, "action": "import",
+                                             "file_b64": _hidden(checked.text, "file_b64")})
+    assert forced.status_code == 422
+    assert _entered(session) == 0
+
+
+def test_a_file_of_megabytes_under_the_limit_is_read(client, world, session):
+    post = make_post(session, world)
+    csrf = sign_in(client, world, "editor")
+    rows = "".join(f"{post.id},{n},{'x' * 200}\n" for n in range(9_000))
+    body = ("post_id,reach,note\n" + rows).encode()
+    assert len(body) > 2_000_000
+    checked = _check(client, world, csrf, body)
+    # Read whole, row by row: the same post 8,999 times more, and the unknown column.
+    assert checked.status_code == 422
+    assert "Line 3, column post_id: the same post as line 2" in checked.text
+    assert "Line 1, column note: unknown column" in checked.text
+    # The first fifty are listed, and how many more there are.
+    assert checked.text.count("the same post as line 2") == 49
+    assert "and 8,950 more" in checked.text
+    assert _entered(session) == 0
+
+
+def test_a_file_past_the_limit_is_refused_beside_the_field(client, world, session):
+    csrf = sign_in(client, world, "editor")
+    big = b"post_id,reach\n" + b"x,1\n" * 1_600_000  # 6.4 MB, past the 5 MB limit
+    refused = _check(client, world, csrf, big)
+    assert refused.status_code == 413
+    assert 'id="import-file-error"' in refused.text
+    huge = _check(client, world, csrf, big * 2)  # past what a form part may hold
+    assert huge.status_code in (400, 413), huge.status_code
+    assert _entered(session) == 0
