@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run    set up, migrate, load the demo if empty, serve on http://127.0.0.1:8000"
 	@echo "make test   set up with dev tools, then ruff, mypy and pytest"
-	@echo "make bench  engine, calendar, suggestion, import, webhook and HTTP load benchmarks (figures and ratios)"
+	@echo "make bench  engine, calendar, suggestion, streak, import, webhook and HTTP load benchmarks (figures and ratios)"
 	@echo "make lint   ruff and mypy only"
 	@echo "make fuzz   schemathesis against the served app on SQLite and PostgreSQL"
 	@echo "make messages  extract the words to translate and update the catalogs in app/locale"
@@ -69,6 +69,7 @@ bench: $(STAMP) catalogs
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/calendar.py
 	$(BIN)/python bench/suggestions.py
+	$(BIN)/python bench/streaks.py
 	$(BIN)/python bench/sqlite_concurrency.py
 	$(BIN)/python bench/imports.py
 	$(BIN)/python bench/webhooks.py

@@ -311,13 +311,14 @@ def findings_in_range(ctx: Context, *, start: datetime, end: datetime,
 
 
 def analyse_range(ctx: Context, *, start: datetime, end: datetime,
-                  channel_ids: Sequence[str] | None = None) -> RangeAnalysis:
-    """The findings of a range. A calendar's range (whole weeks) is read from the
-    findings cache where the plan is unchanged since it was computed
-    (app/services/findings_cache.py); only the channels that changed are
-    analysed again."""
+                  channel_ids: Sequence[str] | None = None,
+                  kept_weeks: int = findings_cache.MAX_CACHED_WEEKS) -> RangeAnalysis:
+    """The findings of a range. A calendar's range (whole weeks, at most
+    ``kept_weeks``) is read from the findings cache where the plan is unchanged
+    since it was computed (app/services/findings_cache.py); only the channels
+    that changed are analysed again."""
     ids = list(channel_ids) if channel_ids is not None else list(ctx.channels)
-    cached = findings_cache.lookup(ctx, start, end, ids)
+    cached = findings_cache.lookup(ctx, start, end, ids, kept_weeks)
     hits = cached.hits if cached is not None else {}
     computed: dict[str, list[Finding]] = {}
     findings: list[Finding] = []

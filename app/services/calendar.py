@@ -7,6 +7,7 @@ Posts are read as plain rows, not ORM objects: this is the hot path.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -211,14 +212,16 @@ def week_gauges(first: date, after: date, tz: ZoneInfo, rows: list[Any],
         bounds.append((monday, local_midnight(monday, tz),
                        local_midnight(monday + timedelta(days=7), tz)))
         monday += timedelta(days=7)
-    # One pass over the posts and one over the findings, not one per week and channel.
+    # One pass over the posts and one over the findings, not one per week and
+    # channel; a post finds its week by bisection (a year is 52 of them).
+    starts = [week_from for _, week_from, _ in bounds]
+    close = bounds[-1][2] if bounds else None
     posts_of: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for row in rows:
         at = _aware(row["scheduled_at"])
-        for i, (_, week_from, week_to) in enumerate(bounds):
-            if week_from <= at < week_to:
-                posts_of[(i, row["channel_id"])].append(row)
-                break
+        i = bisect_right(starts, at) - 1
+        if i >= 0 and close is not None and at < close:
+            posts_of[(i, row["channel_id"])].append(row)
     findings_of: dict[tuple[int, str], list[Finding]] = defaultdict(list)
     for finding in findings:
         for i, (_, week_from, week_to) in enumerate(bounds):

@@ -82,13 +82,17 @@ def stories_fingerprint(ctx: Context, revision: int) -> str:
                         sorted(ctx.profile.severities.items()))
 
 
-def cacheable(ctx: Context, start: datetime, end: datetime) -> bool:
+def cacheable(ctx: Context, start: datetime, end: datetime, weeks: int = MAX_CACHED_WEEKS
+              ) -> bool:
+    """Whether [start, end) is whole local weeks, at most ``weeks`` of them. The
+    app's own year-long ranges (the streaks') pass a larger ``weeks``; what an API
+    client asks for never does."""
     if not ctx.cache:
         return False
     first, last = start.astimezone(ctx.tz), end.astimezone(ctx.tz)
     whole = all(moment.time() == datetime.min.time() and moment.weekday() == 0
                 for moment in (first, last))
-    return whole and first < last <= first + timedelta(weeks=MAX_CACHED_WEEKS, hours=2)
+    return whole and first < last <= first + timedelta(weeks=weeks, hours=2)
 
 
 @dataclass
@@ -106,10 +110,10 @@ class Cached:
 
 
 def lookup(ctx: Context, start: datetime, end: datetime,
-           channel_ids: Collection[str]) -> Cached | None:
+           channel_ids: Collection[str], weeks: int = MAX_CACHED_WEEKS) -> Cached | None:
     """The current revisions and the usable rows, in one query; None when the
     range is not one the cache keeps."""
-    if not cacheable(ctx, start, end):
+    if not cacheable(ctx, start, end, weeks):
         return None
     ws = ctx.workspace.id
     row_of = and_(F.workspace_id == ws, F.range_start == start, F.range_end == end)

@@ -65,7 +65,10 @@ def _streaks(session: Session, access: Access, monday: date, tz: ZoneInfo) -> li
     start, end = local_midnight(first, tz), local_midnight(after, tz)
     ctx = context(session=session, workspace=access.workspace)
     ids = [c.id for c in channels]
-    findings = analyse_range(ctx, start=start, end=end, channel_ids=ids).findings
+    # The year's findings are kept per channel revision like a calendar's weeks:
+    # after an edit only the edited channel is analysed again.
+    findings = analyse_range(ctx, start=start, end=end, channel_ids=ids,
+                             kept_weeks=LOOK_BACK_WEEKS).findings
     rows: list[dict[str, Any]] = [
         {"id": r[0], "channel_id": r[1], "scheduled_at": _aware(r[2]), "kind": r[3]}
         for r in session.execute(

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from app.models import User
-from app.services import streaks
+from app.models import PlanFindings, User
+from app.services import calendar_cache, streaks
 from app.services.access import Principal, workspace_access
 from tests.api.test_analysis import LONG_AGO, add_post, set_started_on
 from tests.conftest import World
@@ -109,3 +109,45 @@ class TestStreaks:
         plan_week(client, world, -1, "g")
         line = client.get(f"/w/{world.workspace_id}/streaks").text
         assert "1 week on rhythm" in line
+
+
+class TestTheKeptYear:
+    def test_the_years_findings_are_kept_and_an_edit_or_a_rule_is_seen(
+            self, client, world, session):
+        set_started_on(client, world, LONG_AGO)
+        plan_week(client, world, -2, "ggggggg")
+        plan_week(client, world, -1, "ggggggg")
+        plan_week(client, world, 0, "g")
+        assert streak_of(session, world).weeks == 3
+        session.commit()
+        kept = session.exec(select(PlanFindings).where(
+            PlanFindings.workspace_id == world.workspace_id,
+            PlanFindings.scope == world.channel_id)).all()
+        # One row for the year, 52 weeks long, besides any calendar week's.
+        assert [round((r.range_end - r.range_start).days / 7) for r in kept
+                if (r.range_end - r.range_start).days > 42] == [52]
+        # An ask the day after an ask, last week: the kept year must not hide it.
+        plan_week(client, world, -1, "a")
+        add_post(client, world, datetime.combine(monday(-1) + timedelta(days=1), time(11),
+                                                 tzinfo=BERLIN), "ask")
+        calendar_cache.KEPT.clear()  # nothing kept in the process: only the table
+        assert streak_of(session, world).weeks == 1
+        # And the rules: with asks close together only an info, the week counts again.
+        relaxed = client.put(world.path("/rules"), headers=world.auth("lead"), json={
+            "preset": "beth_dunn", "severities": {code: "info" for code in (
+                "ask_too_soon", "ask_too_early", "ask_density", "ask_run")}})
+        assert relaxed.status_code == 200, relaxed.text
+        calendar_cache.KEPT.clear()
+        assert streak_of(session, world).weeks == 3
+
+    def test_an_api_client_cannot_keep_a_year_range(self, client, world, session):
+        start = datetime.combine(monday(-51), time(0), tzinfo=BERLIN)
+        response = client.get(world.path("/calendar"), headers=world.auth("viewer"), params={
+            "start": start.isoformat(),
+            "end": (start + timedelta(weeks=52)).isoformat()})
+        assert response.status_code in (200, 422), response.text
+        session.expire_all()
+        long_rows = [r for r in session.exec(select(PlanFindings).where(
+            PlanFindings.workspace_id == world.workspace_id)).all()
+            if (r.range_end - r.range_start).days > 42]
+        assert long_rows == []
