@@ -42,7 +42,7 @@ class Bar:
     width: float
     height: float
     css: str
-    label: str  # the value as the reader writes it, drawn above the bar
+    label: str  # the value as the reader writes it, drawn above the bar (no unit)
     tip: str  # what a screen reader or a hovering pointer reads
 
 
@@ -103,8 +103,9 @@ def bar_chart(*, id: str, title: str, desc: str, categories: list[str],
                 chart.missing.append((x + bar_width / 2, _("n/a")))
                 continue
             height = plot_height * value / top if top else 0.0
-            label = i18n.number(value, digits) + unit
-            tip = f"{category}, {name}: {label}"
+            # The bar says the number; its unit is on the axis, and in the tip.
+            label = i18n.number(value, digits)
+            tip = f"{category}, {name}: {label}{unit}"
             if faint is not None and faint[i]:
                 css, tip = css + " bar-too-few", tip + " (" + _("too few to conclude") + ")"
             chart.bars.append(Bar(x=x + 2, y=baseline - height, width=bar_width - 4,
