@@ -2,7 +2,9 @@
 by ``post_id`` or by ``channel`` and ``scheduled_at``, and gives any of the
 figures. Checked whole (the dry run), then saved whole or not at all.
 
-A figure column the file has replaces that figure (an empty cell makes it
+The posts export's other columns (kind, text, status…) are taken as information,
+so an export of published posts with figure columns added can be imported as it
+is. A figure column the file has replaces that figure (an empty cell makes it
 unknown); a figure the file has no column for stays as it was. The file is read
 as the posts import reads one (app/services/csv_reader.py): German ``;`` files,
 cp1252 and UTF-16, and its dates (app/services/import_formats.py).
@@ -18,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
+from app.csv_cells import COLUMNS as EXPORT_COLUMNS
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid
 from app.i18n import current as current_language
@@ -124,7 +127,9 @@ def prepare(*, session: Session, access: Access, data: bytes, date_order: str | 
         errors.append(RowError(int(table.error.field.removeprefix("line ")), "file",
                                table.error.message))
     for name in columns.names:
-        if name and name.lower() not in COLUMNS:
+        # The posts export's other columns are information here: an export with
+        # figure columns added comes back as it is.
+        if name and name.lower() not in COLUMNS and name.lower() not in EXPORT_COLUMNS:
             errors.append(RowError(1, name, _("unknown column (the columns of an outcome "
                                               "import are %(columns)s)")
                                    % {"columns": ", ".join(COLUMNS)}))

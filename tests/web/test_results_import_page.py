@@ -193,3 +193,40 @@ def test_a_file_past_the_limit_is_refused_beside_the_field(client, world, sessio
     huge = _check(client, world, csrf, big * 2)  # past what a form part may hold
     assert huge.status_code in (400, 413), huge.status_code
     assert _entered(session) == 0
+
+
+def test_an_export_with_figure_columns_added_comes_back_as_it_is(client, world, session):
+    first = make_post(session, world)
+    second = make_post(session, world)
+    second.scheduled_at = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    session.add(second)
+    session.commit()
+    exported = client.get(world.path("/posts.csv"), headers=world.auth("viewer"), params={
+        "status": "published", "start": "2026-11-23T00:00:00+01:00",
+        "end": "2026-11-30T00:00:00+01:00"})
+    assert exported.status_code == 200, exported.text
+    lines = exported.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 3 and "post_id" not in lines[0]
+    # The team adds two columns from its analytics, row by row, and changes nothing else.
+    body = "\r\n".join([lines[0] + ",reach,conversions",
+                        lines[1] + ",500,3", lines[2] + ",700,"]).encode("utf-8-sig")
+    csrf = sign_in(client, world, "editor")
+    checked = _check(client, world, csrf, body)
+    assert checked.status_code == 200, checked.text
+    assert "Enter the results of 2 posts" in checked.text
+    done = client.post(_path(world), data={"csrf_token": csrf, "action": "import",
+                                           "file_b64": _hidden(checked.text, "file_b64")})
+    assert done.status_code == 200 and "Results entered for 2 posts" in done.text
+    session.expire_all()
+    figures = {p.id: (o.reach, o.conversions) for p in (first, second)
+               if (o := session.get(PostOutcome, p.id)) is not None}
+    assert figures == {first.id: (500, 3), second.id: (700, None)}
+
+
+def test_a_misspelt_figure_column_is_still_named(client, world, session):
+    post = make_post(session, world)
+    csrf = sign_in(client, world, "editor")
+    checked = _check(client, world, csrf, f"post_id,reach,reech\n{post.id},5,6\n".encode())
+    assert checked.status_code == 422
+    assert "Line 1, column reech: unknown column" in checked.text
+    assert _entered(session) == 0
