@@ -47,7 +47,7 @@ from app.web.calendar_view import (
 )
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.nav import nav
-from app.web.render import is_htmx, render, render_block_text
+from app.web.render import is_htmx, render, render_block_text, render_kept
 
 router = Router(prefix="/w/{workspace_id}", include_in_schema=False)
 
@@ -120,16 +120,29 @@ def _calendar_context(request: Request, session: Session, access: Access,
 
     open_ids, to_submit = calendar_cache.kept(session, access.workspace.id,
                                               ("facts", *shown, can_edit), facts)
-    return {"user": user, "access": access, "workspace": access.workspace, "cal": view,
-            "weeks_html": weeks_html, "to_submit": to_submit,
+    context = {"user": user, "access": access, "workspace": access.workspace, "cal": view,
+               "weeks_html": weeks_html, "to_submit": to_submit,
+               "state": state, "can_edit": can_edit,
+               "nav": nav(session, access, "calendar"),
+               # Archived channels take no new posts: out of the filters and slots (their
+               # posts still show), unless the filter already names one.
+               "all_channels": [c for c in channels
+                                if c["id"] in open_ids or c["id"] == channel],
+               "no_channels": not open_ids, "archived_only": bool(channels) and not open_ids,
+               "today": today}
+    # The whole calendar block, toolbar and slots around the weeks, is the same for
+    # everyone who can edit (or not) in this language: kept too, with the weeks in it,
+    # so two requests computing at once can never pair it with another's weeks.
+    # Its forms' tokens are put in per page.
+    block = calendar_cache.kept(
+        session, access.workspace.id, ("calendar", *shown, can_edit, to_submit),
+        lambda: render_block_text("calendar.html", "calendar", context).holding(weeks_html))
+    return {**context, "calendar_html": block}
 
-            "state": state, "can_edit": can_edit,
-            "nav": nav(session, access, "calendar"),
-            # Archived channels take no new posts: out of the filters and slots (their
-            # posts still show), unless the filter already names one.
-            "all_channels": [c for c in channels if c["id"] in open_ids or c["id"] == channel],
-            "no_channels": not open_ids, "archived_only": bool(channels) and not open_ids,
-            "today": local_today(tz)}
+
+def _without_kept_block(context: dict[str, Any]) -> dict[str, Any]:
+    """The context to render the calendar block afresh, e.g. with a flash."""
+    return {k: v for k, v in context.items() if k != "calendar_html"}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -143,7 +156,7 @@ def calendar_page(request: Request, access: WebAccess, user: CurrentUser,
     state = CalendarState(dict(request.query_params), ZoneInfo(access.workspace.timezone))
     context = _calendar_context(request, session, access, state, user)
     if is_htmx(request) and request.headers.get("hx-target") == "calendar":
-        return render(request, "calendar.html", context, block="calendar")
+        return render_kept(request, context["calendar_html"])
     return render(request, "calendar.html", context)
 
 
@@ -166,7 +179,7 @@ def after_change(request: Request, session: Session, access: Access, user: Any,
     if not is_htmx(request) and not undo:
         back = f"/w/{access.workspace.id}/calendar?{state.query()}"
         return RedirectResponse(back, status_code=303)
-    context = _calendar_context(request, session, access, state, user)
+    context = _without_kept_block(_calendar_context(request, session, access, state, user))
     context["flash"] = note
     context["undo"] = json.dumps(undo) if undo else ""
     if not is_htmx(request):

@@ -68,12 +68,31 @@ class KeptHtml:
     def __html__(self) -> str:
         return str(self.marker)
 
+    def holding(self, *inner: KeptHtml) -> KeptHtml:
+        """This block with the kept blocks it shows put in: kept on its own, it
+        can never point at an inner block that was since computed again."""
+        whole = KeptHtml("")
+        body = self.body
+        for part in inner:
+            body = body.replace(part.marker.encode(), part.body, 1)
+        whole.body = body
+        return whole
+
+
+# Where a kept block has a form, its CSRF token is this marker: each page
+# puts in the token of its own session when it sends the block.
+CSRF_MARKER = Markup(f"<!--csrf-token {KeptHtml._process}-->")
+_CSRF_BYTES = CSRF_MARKER.encode()
+
 
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, *,
     status_code: int = 200, block: str | None = None,
 ) -> HTMLResponse:
-    ctx = {"csrf_token": csrf_token(request), **(context or {})}
+    """A template as the page's answer, the kept blocks in the context put in
+    by their markers."""
+    token = csrf_token(request)
+    ctx = {"csrf_token": token, **(context or {})}
     if block is not None:
         response = TEMPLATES.TemplateResponse(request, name, ctx, status_code=status_code,
                                               block_name=block)
@@ -85,6 +104,18 @@ def render(
     body = bytes(response.body)
     for part in kept:
         body = body.replace(part.marker.encode(), part.body, 1)
+    return _with_body(response, body, token)
+
+
+def render_kept(request: Request, part: KeptHtml) -> HTMLResponse:
+    """A kept block as the whole answer (an HTMX swap), with this session's
+    CSRF token put in."""
+    return _with_body(HTMLResponse(b""), part.body, csrf_token(request))
+
+
+def _with_body(response: Any, body: bytes, token: str) -> HTMLResponse:
+    if _CSRF_BYTES in body:
+        body = body.replace(_CSRF_BYTES, token.encode())
     headers = {k: v for k, v in response.headers.items()
                if k not in ("content-length", "content-type")}
     return HTMLResponse(body, status_code=response.status_code, headers=headers,
@@ -92,8 +123,10 @@ def render(
 
 
 def render_block_text(name: str, block: str, context: dict[str, Any]) -> KeptHtml:
-    """One block of a template as HTML, to keep and put into pages as it is."""
-    return KeptHtml(render_block(TEMPLATES.env, name, block, **context))
+    """One block of a template as HTML, to keep and put into pages as it is.
+    Its forms carry ``CSRF_MARKER``: a kept block serves every session."""
+    return KeptHtml(render_block(TEMPLATES.env, name, block,
+                                 **{**context, "csrf_token": CSRF_MARKER}))
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
