@@ -39,7 +39,7 @@ from app.services.local_time import LocalTimeError
 KEYS = ("post_id", "channel", "scheduled_at")
 COLUMNS = (*KEYS, *FIGURES)
 CHUNK = 500
-_WHOLE = re.compile(r"([+-]?)(\d+)")
+_WHOLE = re.compile(r"([+-]?)([0-9]+)")  # ASCII: "１２" is a digit to \d
 
 
 @dataclass
@@ -60,6 +60,18 @@ class OutcomePlan:
 
 def _file_error(message: str) -> Invalid:
     return Invalid.one("file", message)
+
+
+def _short(cell: str, most: int = 60) -> str:
+    """A cell as an error message repeats it: a 100 KB one is no help there."""
+    return cell if len(cell) <= most else cell[:most] + "…"
+
+
+def _unknown_words(unknown: list[str]) -> str:
+    if not unknown:
+        return ""
+    return " " + _("(%(columns)s: no column of an outcome import)") % {
+        "columns": ", ".join(unknown)}
 
 
 def _figure(raw: str) -> tuple[int | None, str | None]:
@@ -100,16 +112,23 @@ def prepare(*, session: Session, access: Access, data: bytes, date_order: str | 
     if not records:
         raise _file_error(_("is empty; a CSV file with a header row and a row per post is "
                             "needed"))
+    if any("\x00" in cell for cell in records[0].cells):
+        # What a UTF-16 file without its byte order mark reads as.
+        raise _file_error(_("has NUL bytes in its header: save it as CSV in UTF-8 (or "
+                            "UTF-16 with a byte order mark)"))
     columns = Columns(records[0].cells)
+    unknown = [n for n in columns.names
+               if n and n.lower() not in COLUMNS and n.lower() not in EXPORT_COLUMNS]
     by_post_id = columns.has("post_id")
     by_time = columns.has("channel") and columns.has("scheduled_at")
     if not by_post_id and not by_time:
         raise _file_error(_("names no post: give a post_id column, or channel and "
-                            "scheduled_at columns"))
+                            "scheduled_at columns") + _unknown_words(unknown))
     figures = [name for name in FIGURES if columns.has(name)]
     if not figures:
         raise _file_error(_("has no figure to enter: give one or more of the columns "
-                            "%(columns)s") % {"columns": ", ".join(FIGURES)})
+                            "%(columns)s") % {"columns": ", ".join(FIGURES)}
+                          + _unknown_words(unknown))
     data_records = records[1:]
     if len(data_records) > MAX_IMPORT_ROWS:
         raise _file_error(_("has %(rows)s rows; an import takes at most %(most)s. Split it "
@@ -126,13 +145,26 @@ def prepare(*, session: Session, access: Access, data: bytes, date_order: str | 
     if table.error is not None:
         errors.append(RowError(int(table.error.field.removeprefix("line ")), "file",
                                table.error.message))
+    # The posts export's other columns are information here: an export with
+    # figure columns added comes back as it is.
+    for name in unknown:
+        errors.append(RowError(1, name, _("unknown column (the columns of an outcome "
+                                          "import are %(columns)s)")
+                               % {"columns": ", ".join(COLUMNS)}))
+    seen: set[str] = set()
     for name in columns.names:
-        # The posts export's other columns are information here: an export with
-        # figure columns added comes back as it is.
-        if name and name.lower() not in COLUMNS and name.lower() not in EXPORT_COLUMNS:
-            errors.append(RowError(1, name, _("unknown column (the columns of an outcome "
-                                              "import are %(columns)s)")
-                                   % {"columns": ", ".join(COLUMNS)}))
+        if name.lower() in COLUMNS and name.lower() in seen:
+            errors.append(RowError(1, name, _("appears twice; which one holds the figure?")))
+        seen.add(name.lower())
+    width = len(columns.names)
+    for record in data_records:
+        # A short row would make the figures of its missing cells unknown.
+        cells = len(record.cells)
+        if cells < width or any(c.strip() for c in record.cells[width:]):
+            errors.append(RowError(record.line, "file", ngettext(
+                "has %(cells)s cell where the header has %(columns)s",
+                "has %(cells)s cells where the header has %(columns)s", cells)
+                % {"cells": cells, "columns": width}))
     matcher = _Matcher(session, access, columns, TimeReader(access.workspace.timezone, order))
     rows: list[OutcomeRow] = []
     first_line: dict[str, int] = {}
@@ -153,6 +185,9 @@ def prepare(*, session: Session, access: Access, data: bytes, date_order: str | 
             continue
         first_line[post.id] = record.line
         rows.append(OutcomeRow(line=record.line, post=post, figures=values))
+    # A cell or column name quoted in a message is cut short: a file of huge
+    # cells must not give a page (or a problem) of huge messages.
+    errors = [RowError(e.line, _short(e.column), _short(e.message, 400)) for e in errors]
     return OutcomePlan(date_order=order, columns=figures, records=len(data_records), rows=rows,
                        errors=sorted(errors, key=lambda e: (e.line or 0, e.column)))
 
@@ -204,7 +239,7 @@ class _Matcher:
                 if post is None:
                     errors.append(RowError(record.line, cols.first("post_id") or "post_id",
                                            _("no post %(id)s in this workspace")
-                                           % {"id": repr(wanted_ids[record.line])}))
+                                           % {"id": repr(_short(wanted_ids[record.line]))}))
             elif record.line in wanted_slots:
                 slot = wanted_slots[record.line]
                 there = by_slot.get(slot, [])
@@ -249,7 +284,7 @@ class _Matcher:
         if channel is None:
             errors.append(RowError(record.line, channel_column,
                                    _("no channel %(channel)s in this workspace")
-                                   % {"channel": repr(name)}))
+                                   % {"channel": repr(_short(name))}))
             return None
         if not raw:
             errors.append(RowError(record.line, time_column,

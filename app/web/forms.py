@@ -20,8 +20,9 @@ from pydantic import BaseModel, ValidationError
 
 from app.errors import AppError, invalid_from
 from app.i18n import gettext as _
+from app.i18n import number
 from app.schemas import PostCreate, PostUpdate, parse_day
-from app.schemas_outcomes import FIGURES, OutcomeIn
+from app.schemas_outcomes import FIGURE_MAX, FIGURES, OutcomeIn
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -188,7 +189,7 @@ def apply_app_error(form: Form, exc: AppError) -> None:
 
 # ---- a published post's results ------------------------------------------------------
 
-_WHOLE = re.compile(r"[+-]?\d+")
+_WHOLE = re.compile(r"[+-]?[0-9]+")  # ASCII: "١٢" and "１２" are digits to \d
 
 
 def from_outcome(figures: Mapping[str, int | None], version: int) -> Form:
@@ -206,7 +207,15 @@ def to_outcome(form: Form) -> OutcomeIn | None:
             data[name] = None
         elif _WHOLE.fullmatch(text):
             # A figure of thousands of digits is too large; int() would refuse to read it.
-            data[name] = int(text) if len(text) <= 20 else int(text[0] + "9" * 20)
+            value = int(text) if len(text) <= 20 else int(text[0] + "9" * 20)
+            # Said in the page's words here: pydantic's English is the API's.
+            if value < 0 and text.strip("+-0"):
+                form.errors[name] = sentence(_("must not be negative")) + "."
+            elif value > FIGURE_MAX:
+                form.errors[name] = sentence(_("must be at most %(most)s")
+                                             % {"most": number(FIGURE_MAX)}) + "."
+            else:
+                data[name] = max(value, 0)
         else:
             form.errors[name] = _("A whole number, like 1200.")
     model = parse(OutcomeIn, form, data)

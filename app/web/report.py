@@ -20,6 +20,7 @@ from app.db import SessionDep
 from app.errors import AppError
 from app.i18n import gettext as _
 from app.routers import Router
+from app.schemas import MAX_YEAR, MIN_YEAR
 from app.services import report as service
 from app.services import streaks as streak_service
 from app.services.access import Access
@@ -153,13 +154,19 @@ def _charts(report: service.Report) -> tuple[Chart, Chart]:
 
 
 def _month(text: str, name: str, errors: dict[str, str]) -> date | None:
-    """A month picker's value, 2026-01; empty is none."""
+    """A month picker's value, 2026-01; empty is none. Years as the API takes
+    times: 1970 to 2200."""
     if not text:
         return None
     try:
         year, month = text.split("-")
-        if len(year) == 4 and len(month) == 2:
-            return date(int(year), int(month), 1)
+        if len(year) == 4 and len(month) == 2 and year.isascii() and month.isascii():
+            found = date(int(year), int(month), 1)
+            if MIN_YEAR <= found.year <= MAX_YEAR - 1:
+                return found
+            errors[name] = _("Pick a month from %(first)s to %(last)s.") % {
+                "first": f"{MIN_YEAR}-01", "last": f"{MAX_YEAR - 1}-12"}
+            return None
     except ValueError:
         pass
     errors[name] = _("Pick a month, like 2026-01.")
@@ -228,8 +235,10 @@ def _build(session: Session, access: Access, first: str, last: str
     return report, _values(report, tz), errors
 
 
-FromQuery = Annotated[str, Query(alias="from", max_length=20)]
-ToQuery = Annotated[str, Query(alias="to", max_length=20)]
+# Long enough for anything a person types: a longer value is refused next to
+# its field by _month, not by the query's own check.
+FromQuery = Annotated[str, Query(alias="from", max_length=200)]
+ToQuery = Annotated[str, Query(alias="to", max_length=200)]
 
 
 @router.get("/report", response_class=HTMLResponse)

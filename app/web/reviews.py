@@ -153,7 +153,8 @@ async def set_capacity(request: Request, member_id: str, access: WebAccess, user
     access.require("lead")
     typed = str((await request.form()).get("capacity") or "").strip()
     try:
-        if typed and not typed.isdigit():
+        # ASCII digits only, and few: "²" and "١٢" are digits to str.isdigit().
+        if typed and not (len(typed) <= 9 and typed.isascii() and typed.isdigit()):
             raise Invalid.one("capacity", _("must be a whole number from 1 to %(most)s, or "
                                             "empty for none") % {"most": team_capacity.MOST})
         with savepoint(session):
@@ -185,6 +186,8 @@ async def approve_correction(request: Request, post_id: str, access: WebAccess,
             lifecycle.approve(session=session, access=access, post_id=post_id,
                               override_reason=reason)
     except AppError as exc:
+        if exc.status == 404:  # no card of it here to put the message beside
+            raise
         message = exc.errors[0].message if exc.errors else exc.detail
         return _queue(request, session, access, user, status=exc.status,
                       correction_errors={post_id: forms.sentence(message)})

@@ -127,3 +127,16 @@ class TestOverCapacity:
         assert session.get(Membership, editor).capacity == 5
         page = html.unescape(client.get(saved.headers["location"]).text)
         assert "The capacity is saved." in page and "Over capacity" not in page
+
+
+@pytest.mark.parametrize("typed", ["²", "١٢", "１２", "9" * 5000, "5.0", "+5"])
+def test_the_page_refuses_digits_that_are_not_a_number_of_posts(client, world, session, typed):
+    editor = member_id(session, world, "editor")
+    csrf = sign_in(client, world.users["lead"], world.passwords["lead"])
+    refused = client.post(f"/w/{world.workspace_id}/capacity/{editor}",
+                          data={"csrf_token": csrf, "capacity": typed})
+    assert refused.status_code == 422
+    assert 'id="capacity-' in refused.text and "Must be a whole number from 1 to 1000" in \
+        html.unescape(refused.text)
+    session.expire_all()
+    assert session.get(Membership, editor).capacity is None

@@ -124,6 +124,9 @@ class TestTheApprovalsPage:
         refused = client.post(f"/w/{world.workspace_id}/corrections/{ordinary['id']}/approve",
                               data={"csrf_token": csrf}, follow_redirects=False)
         assert refused.status_code == 404
+        # The not-found page says so: the approvals page has no card to say it beside.
+        assert "No correction" in html.unescape(refused.text)
+        assert "Weeks waiting for approval" not in refused.text
         assert session.get(Post, ordinary["id"]).status == "draft"
 
     def test_the_dialog_offers_the_checklist(self, client, world):

@@ -356,3 +356,48 @@ class TestImport:
         assert messages[2] == "darf nicht negativ sein"
         assert "Entwurf" in messages[3]
         assert "Problem" in response.json()["detail"]
+
+
+class TestCarelessFiles:
+    """What a spreadsheet or a hand-edited file gets wrong: each named, nothing saved."""
+
+    def _errors(self, client: TestClient, world, body: str) -> dict[tuple[int, str], str]:
+        response = send(client, world, body)
+        assert response.status_code == 422, response.text
+        return {(e["line"], e["column"]): e["message"] for e in response.json()["errors"]}
+
+    def test_a_short_row_would_erase_figures_and_is_refused(self, client: TestClient, world,
+                                                            session):
+        post = make_post(session, world)
+        found = self._errors(client, world, f"post_id,reach,clicks\n{post.id}\n")
+        assert found[(2, "file")] == "has 1 cell where the header has 3"
+        assert saved(session) == 0
+
+    def test_extra_cells_and_a_repeated_column(self, client: TestClient, world, session):
+        post = make_post(session, world)
+        found = self._errors(client, world, f"post_id,reach,reach\n{post.id},5,6,7\n")
+        assert found[(1, "reach")].startswith("appears twice")
+        assert found[(2, "file")] == "has 4 cells where the header has 3"
+        assert saved(session) == 0
+
+    def test_wide_digits_are_no_figure(self, client: TestClient, world, session):
+        post = make_post(session, world)
+        found = self._errors(client, world, f"post_id,reach\n{post.id},１２３\n")
+        assert (2, "reach") in found
+        assert saved(session) == 0
+
+    def test_a_misspelt_only_figure_column_is_named(self, client: TestClient, world):
+        response = send(client, world, "post_id,reech\nx,5\n")
+        assert response.status_code == 422
+        assert "reech: no column of an outcome import" in response.json()["detail"]
+
+    def test_utf16_without_its_mark_says_so(self, client: TestClient, world):
+        response = send(client, world, "post_id,reach\nx,5\n".encode("utf-16-le"))
+        assert response.status_code == 422
+        assert "NUL bytes" in response.json()["detail"]
+
+    def test_a_huge_cell_is_cut_short_in_its_message(self, client: TestClient, world):
+        response = send(client, world, "post_id,reach\n" + "x" * 5000 + ",1\n")
+        assert response.status_code == 422
+        assert len(response.text) < 3000
+        assert "no post 'xxx" in response.text

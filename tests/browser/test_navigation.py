@@ -93,3 +93,51 @@ class TestCalendarState:
         open_week(page, site, channel_id, future_monday(45))
         words = page.locator(".gauges .gauge-words").first.inner_text()
         assert words == "No posts"
+
+
+class TestTheTopBarMenus:
+    def test_manage_opens_on_a_phone_and_closes_like_a_menu(self, browser, site, artifacts_dir):
+        context = browser.new_context(viewport={"width": 390, "height": 800})
+        page = context.new_page()
+        sign_in(page, site, "admin")
+        menu = page.locator("details.ws-manage")
+        menu.locator("summary").click()
+        links = menu.locator("ul a")
+        assert links.count() == 3
+        for i in range(3):
+            box = links.nth(i).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        page.screenshot(path=str(artifacts_dir / "manage-menu-390.png"))
+        page.keyboard.press("Escape")
+        expect(menu).not_to_have_attribute("open", "")
+        menu.locator("summary").click()
+        expect(menu).to_have_attribute("open", "")
+        page.click("h1")  # anywhere else
+        expect(menu).not_to_have_attribute("open", "")
+        links.first.wait_for(state="hidden")
+        # The page is no wider than the phone.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        context.close()
+
+    def test_the_post_page_of_its_own_saves_results_as_a_plain_form(self, browser, site):
+        from tests.browser.test_improve_loop import _seed_posts
+
+        channel_id = seed_channel(site)
+        (post_id,) = _seed_posts(site, channel_id, [(future_monday(-2), "09:00", "give",
+                                                     "A published tip")], status="published")
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        sign_in(page, site, "editor")
+        page.goto(f"{site.url}/w/{site.workspace_id}/posts/{post_id}/edit")
+        page.fill("#f-outcome-reach", "321")
+        page.click(".outcome-form button[type=submit]")
+        page.wait_for_load_state()
+        expect(page.locator("#f-outcome-reach")).to_have_value("321")
+        engine = make_engine(site.database_url)
+        with Session(engine) as session:
+            from app.models import PostOutcome
+
+            row = session.get(PostOutcome, post_id)
+            assert row is not None and row.reach == 321
+        engine.dispose()
+        context.close()

@@ -4,6 +4,7 @@ nothing saved, read-only for viewers, and in German."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
@@ -104,6 +105,22 @@ class TestSaving:
         assert 'id="outcome-engagements-error"' not in response.text
         # What was typed stays in the fields.
         assert 'value="-5"' in response.text and 'value="12"' in response.text
+        # In the page's words, not pydantic's.
+        errors = dict(re.findall(r'id="outcome-(\w+)-error">([^<]+)<', response.text))
+        assert errors["reach"] == "Must not be negative."
+        assert errors["impressions"] == "Must be at most 1,000,000,000,000."
+        assert errors["clicks"] == "A whole number, like 1200."
+        assert "Input should" not in response.text
+        assert saved(session) == 0
+
+    def test_digits_of_other_scripts_are_no_figure(self, client, world, session):
+        post = make_post(session, world)
+        csrf = sign_in(client, world)
+        response = client.post(outcome_url(world, post),
+                               data=typed(csrf, reach="１２", clicks="١٢"))
+        assert response.status_code == 422
+        assert 'id="outcome-reach-error"' in response.text
+        assert 'id="outcome-clicks-error"' in response.text
         assert saved(session) == 0
 
     def test_a_stale_version_is_refused_with_the_current_results(self, client, world, session):

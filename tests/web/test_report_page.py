@@ -73,6 +73,17 @@ class TestTheReportPage:
         assert response.headers["content-type"].startswith("text/html")
         assert "The CSV's separator must be , or ;" in response.text
 
+    def test_months_out_of_range_are_named_next_to_their_field(self, client, world):
+        sign_in(client, world, "viewer")
+        for query, field in (("from=9999-12&to=9999-12", "r-from"),
+                             ("from=0001-01&to=0001-12", "r-from"),
+                             ("from=2026-01&to=2201-01", "r-to"),
+                             ("from=" + "2026-01" * 10 + "&to=2026-02", "r-from")):
+            response = client.get(f"/w/{world.workspace_id}/report?{query}")
+            assert response.status_code == 422, (query, response.status_code)
+            assert f'id="{field}-error"' in response.text, query
+            assert "Pick a month" in response.text
+
     def test_the_rate_axis_says_percent(self, client, world, session):
         seed(session, world)
         sign_in(client, world, "viewer")

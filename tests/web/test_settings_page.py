@@ -31,12 +31,12 @@ class TestTheManageMenu:
         sign_in(client, world, "admin")
         ws = f"/w/{world.workspace_id}"
         calendar = client.get(f"{ws}/calendar").text
-        menu = calendar.split('<details class="ws-manage">')[1].split("</details>")[0]
+        menu = calendar.split('<details class="ws-manage" data-menu>')[1].split("</details>")[0]
         assert ['href="' + f"{ws}/{page}" + '"' in menu
                 for page in ("settings", "members", "tokens")] == [True] * 3
         assert '<summary>Manage</summary>' in menu  # not the page the admin is on
         settings = client.get(f"{ws}/settings").text
-        menu = settings.split('<details class="ws-manage">')[1].split("</details>")[0]
+        menu = settings.split('<details class="ws-manage" data-menu>')[1].split("</details>")[0]
         assert '<summary class="here">Manage</summary>' in menu
         assert f'href="{ws}/settings" aria-current="page"' in menu
 
