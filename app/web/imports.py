@@ -52,6 +52,17 @@ def _page(request: Request, session: Session, access: Access, user: Any, *,
         status_code=status)
 
 
+def refusal(exc: AppError, options: tuple[str, ...], encoded: str
+            ) -> tuple[dict[str, str], str]:
+    """A refused file's messages by field (the file's own when it names none of
+    the page's), and the file to keep: a wrong choice keeps it, so the editor
+    only fixes the choice; a wrong file does not."""
+    errors = {e.field: e.message for e in exc.errors if e.field in (*options, "file")}
+    if not errors:
+        errors = {"file": exc.detail}
+    return errors, "" if "file" in errors else encoded
+
+
 def _by_line(plan: service.ImportPlan | None) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for error in plan.errors if plan else []:
@@ -109,11 +120,7 @@ async def import_file(request: Request, access: WebAccess, user: CurrentUser,
             plan = service.prepare(session=session, access=access, data=data,
                                    options=options)
     except AppError as exc:
-        errors = {e.field: e.message for e in exc.errors if e.field in (*OPTIONS, "file")}
-        if not errors:
-            errors = {"file": exc.detail}
-        # A missing choice keeps the file, so the editor only fixes the choice.
-        kept = "" if "file" in errors else encoded
+        errors, kept = refusal(exc, OPTIONS, encoded)
         return _page(request, session, access, user, values=values, errors=errors,
                      file_b64=kept, status=exc.status)
     return _page(request, session, access, user, values=values, plan=plan, file_b64=encoded)

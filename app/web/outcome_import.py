@@ -29,6 +29,7 @@ from app.services.access import Access
 from app.services.channels import all_channels
 from app.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
+from app.web.imports import refusal
 from app.web.nav import nav
 from app.web.render import render
 
@@ -89,10 +90,7 @@ async def import_results(request: Request, access: WebAccess, user: CurrentUser,
                 entered = service.run(session=session, access=access, plan=plan)
                 return _page(request, session, access, user, entered=entered)
     except AppError as exc:
-        errors = {e.field: e.message for e in exc.errors if e.field in (*OPTIONS, "file")}
-        if not errors:
-            errors = {"file": exc.detail}
-        kept = "" if "file" in errors else encoded
+        errors, kept = refusal(exc, OPTIONS, encoded)
         return _page(request, session, access, user, values=values, errors=errors,
                      file_b64=kept, status=exc.status)
     return _page(request, session, access, user, values=values, plan=plan, file_b64=encoded,
