@@ -26,7 +26,7 @@ from app.services import imports as service
 from app.services.access import Access
 from app.services.channels import all_channels
 from app.services.import_formats import FORMAT_NAMES
-from app.web.deps import CsrfChecked, CurrentUser, WebAccess
+from app.web.deps import UPLOAD_FIELD_BYTES, CurrentUser, UploadCsrfChecked, WebAccess
 from app.web.nav import nav
 from app.web.render import render
 
@@ -87,11 +87,11 @@ def import_page(request: Request, access: WebAccess, user: CurrentUser,
     return _page(request, session, access, user)
 
 
-@router.post("/import", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/import", response_class=HTMLResponse, dependencies=[UploadCsrfChecked])
 async def import_file(request: Request, access: WebAccess, user: CurrentUser,
                       session: SessionDep) -> Response:
     access.require("editor")
-    form = await request.form(max_part_size=service.MAX_IMPORT_BYTES * 2)
+    form = await request.form(max_part_size=UPLOAD_FIELD_BYTES)
     values = {k: str(form.get(k) or "").strip() for k in (*OPTIONS, "filename")}
     upload = form.get("file")
     data = b""

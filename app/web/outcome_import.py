@@ -28,7 +28,7 @@ from app.services import outcome_import as service
 from app.services.access import Access
 from app.services.channels import all_channels
 from app.services.imports import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
-from app.web.deps import CsrfChecked, CurrentUser, WebAccess
+from app.web.deps import UPLOAD_FIELD_BYTES, CurrentUser, UploadCsrfChecked, WebAccess
 from app.web.imports import refusal
 from app.web.nav import nav
 from app.web.render import render
@@ -70,11 +70,11 @@ async def _file(form: Any, values: dict[str, str]) -> bytes:
         return b""
 
 
-@router.post("/report/results", response_class=HTMLResponse, dependencies=[CsrfChecked])
+@router.post("/report/results", response_class=HTMLResponse, dependencies=[UploadCsrfChecked])
 async def import_results(request: Request, access: WebAccess, user: CurrentUser,
                          session: SessionDep) -> Response:
     access.require("editor")
-    form = await request.form(max_part_size=MAX_IMPORT_BYTES * 2)
+    form = await request.form(max_part_size=UPLOAD_FIELD_BYTES)
     values = {k: str(form.get(k) or "").strip() for k in (*OPTIONS, "filename")}
     data = await _file(form, values)
     if not data:

@@ -95,3 +95,24 @@ def test_a_missing_choice_keeps_the_file_for_the_next_check(client, world, sessi
     assert checked.status_code == 200, checked.text
     assert "Publer format, 7 rows" in checked.text
     assert _posts(session) == 0
+
+
+def test_a_checked_file_of_megabytes_is_imported_too(client, world, session):
+    """The checked file comes back base64 in a text field: 4/3 of its size, more than
+    a form field's default megabyte."""
+    token = sign_in(client, world, "editor")
+    path = f"/w/{world.workspace_id}/import"
+    text = "A long, useful thread about coffee " * 6
+    rows = "".join(f"LinkedIn – Acme,2031-03-{1 + n // 200:02d}T{6 + (n % 200) // 15:02d}:"
+                   f"{(n % 15) * 4:02d}:00+01:00,give,share,{text}{n}\n" for n in range(4_000))
+    body = ("channel,scheduled_at,kind,category,text\n" + rows).encode()
+    assert len(body) > 800_000
+    checked = client.post(path, data={"csrf_token": token, "action": "check"},
+                          files={"file": ("big.csv", body, "text/csv")})
+    assert checked.status_code == 200, checked.text[:500]
+    assert "Import 4000 posts" in checked.text or "Import 4,000 posts" in checked.text
+    done = client.post(path, data={"csrf_token": token, "action": "import",
+                                   "file_b64": _hidden(checked.text, "file_b64"),
+                                   "filename": "big.csv"})
+    assert done.status_code == 200, done.text[:500]
+    assert _posts(session) == 4_000
