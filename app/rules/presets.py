@@ -15,6 +15,7 @@ from typing import Any
 
 from app.errors import N_, FieldError, Invalid
 from app.rules.facts import (
+    CAPACITY_CODE,
     CATEGORIES,
     DEFAULT_SEVERITY,
     PARAM_NAMES,
@@ -203,6 +204,10 @@ def _copy_shares(params: RuleParams) -> RuleParams:
     return replace(params, min_category_share=dict(params.min_category_share))
 
 
+# A note about the team, not the plan: it never holds a week's approval.
+NEVER_BLOCKING = frozenset({CAPACITY_CODE})
+
+
 def validate_severities(sev: Mapping[str, Any]) -> dict[str, Severity]:
     """Severity overrides per rule code; ``None`` means back to the default."""
     errors: list[FieldError] = []
@@ -217,6 +222,9 @@ def validate_severities(sev: Mapping[str, Any]) -> dict[str, Severity]:
         elif value not in SEVERITIES:
             errors.append(FieldError(where, N_("must be one of info, warning, blocking"),
                                      values={}))
+        elif value == "blocking" and code in NEVER_BLOCKING:
+            errors.append(FieldError(where, N_(
+                "must be info or warning: a team's capacity holds no week back"), values={}))
         else:
             result[code] = value
     if errors:

@@ -12,7 +12,13 @@ from app.errors import FieldError, Invalid
 from app.i18n import gettext as _
 from app.models import Channel, RulesProfile, Workspace
 from app.rules.facts import DEFAULT_SEVERITY, Profile, RuleParams
-from app.rules.presets import PRESETS, build_params, params_as_dict, validate_severities
+from app.rules.presets import (
+    NEVER_BLOCKING,
+    PRESETS,
+    build_params,
+    params_as_dict,
+    validate_severities,
+)
 from app.services import audit
 from app.services.access import Access
 from app.services.versioning import check_version, save
@@ -68,7 +74,10 @@ def load_profile(*, session: Session, workspace: Workspace) -> Profile:
     overrides = row.overrides if row else {}
     params = build_params(preset, overrides)
     channel_params = _channel_params(preset, params, row.channel_overrides if row else {})
-    severities = validate_severities(row.severities) if row else {}
+    # A profile saved before a severity was refused for its code keeps the rest.
+    kept = {code: value for code, value in (row.severities if row else {}).items()
+            if not (value == "blocking" and code in NEVER_BLOCKING)}
+    severities = validate_severities(kept)
     return Profile(params=params, severities=severities, channel_params=channel_params)
 
 

@@ -31,7 +31,14 @@ from app.i18n import gettext as _
 from app.i18n import ngettext, pgettext
 from app.routers import Router
 from app.rules.facts import CATEGORIES, DEFAULT_SEVERITY, PARAM_NAMES, SEVERITIES
-from app.rules.presets import PRESETS, build_params, params_as_dict, parse_share, share_as_json
+from app.rules.presets import (
+    NEVER_BLOCKING,
+    PRESETS,
+    build_params,
+    params_as_dict,
+    parse_share,
+    share_as_json,
+)
 from app.services import channels as channel_service
 from app.services import rules_preview, rules_profile
 from app.services.access import Access
@@ -322,7 +329,8 @@ def _page(request: Request, session: Session, access: Access, user: Any, form: f
         "nav": nav(session, access, "rules"), "form": form, "message": message,
         "described": described, "presets": preset_labels(), "sentences": preset_sentences(),
         "params": param_meanings(), "categories": CATEGORIES, "codes": code_names(),
-        "severity_names": SEVERITIES, "channels": channels, "channel_names": names,
+        "severity_names": SEVERITIES, "never_blocking": NEVER_BLOCKING,
+        "channels": channels, "channel_names": names,
         "override_channels": existing, "outcome": outcome,
         "preset_values": json.dumps(_preset_texts())}, status_code=status)
 

@@ -107,6 +107,18 @@ class TestOverCapacity:
         assert rules.status_code == 200, rules.text
         assert review(client, world)["over_capacity"][0]["severity"] == "warning"
 
+    def test_it_never_blocks_a_week(self, client, world, session):
+        refused = client.put(world.path("/rules"), headers=world.auth("lead"), json={
+            "preset": "beth_dunn", "severities": {"capacity_exceeded": "blocking"}})
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"].endswith("severities.capacity_exceeded")
+        assert "holds no week back" in refused.json()["errors"][0]["message"]
+        # The rules page offers no such choice.
+        sign_in(client, world.users["lead"], world.passwords["lead"])
+        page = client.get(f"/w/{world.workspace_id}/rules").text
+        select = page.split('name="sev_capacity_exceeded"')[1].split("</select>")[0]
+        assert 'value="warning"' in select and 'value="blocking"' not in select
+
     def test_the_approvals_page_shows_who_is_over_and_sets_capacities(
             self, client, world, session):
         editor = member_id(session, world, "editor")
