@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from app.csv_cells import COLUMNS as EXPORT_COLUMNS
+from app.csv_cells import unprotect
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Invalid
 from app.i18n import current as current_language
@@ -272,7 +273,9 @@ class _Matcher:
     def _slot(self, record: Record, channels: dict[str, Channel],
               errors: list[RowError]) -> tuple[str, datetime] | None:
         cols = self.columns
-        name = cols.cell(record, "channel")
+        # As the export wrote it: a name a spreadsheet would run ("-Sale team") has
+        # an apostrophe in front (app/csv_cells.py).
+        name = unprotect(cols.cell(record, "channel"))
         channel_column = cols.first("channel") or "channel"
         time_column = cols.first("scheduled_at") or "scheduled_at"
         raw = cols.cell(record, "scheduled_at")

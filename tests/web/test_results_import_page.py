@@ -253,3 +253,26 @@ def test_a_checked_file_of_megabytes_is_entered_too(client, world, session):
     assert done.status_code == 200, done.text[:500]
     assert "Results entered for 5,000 posts" in done.text
     assert _entered(session) == 5_000
+
+
+def test_a_channel_named_like_a_formula_comes_back_from_the_export(client, world, session):
+    channel = session.get(Channel, world.channel_id)
+    assert channel is not None
+    channel.name = "-Sale team"
+    session.add(channel)
+    post = make_post(session, world)
+    exported = client.get(world.path("/posts.csv"), headers=world.auth("viewer"), params={
+        "status": "published", "start": "2026-11-23T00:00:00+01:00",
+        "end": "2026-11-30T00:00:00+01:00"})
+    lines = exported.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[1].startswith("'-Sale team,")  # guarded against a spreadsheet's formula
+    body = (lines[0] + ",reach\r\n" + lines[1] + ",42\r\n").encode()
+    csrf = sign_in(client, world, "editor")
+    checked = _check(client, world, csrf, body)
+    assert checked.status_code == 200, checked.text[:800]
+    done = client.post(_path(world), data={"csrf_token": csrf, "action": "import",
+                                           "file_b64": _hidden(checked.text, "file_b64")})
+    assert done.status_code == 200
+    session.expire_all()
+    row = session.get(PostOutcome, post.id)
+    assert row is not None and row.reach == 42
