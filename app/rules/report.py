@@ -110,10 +110,12 @@ class Verdict:
 
 def verdict(groups: list[tuple[str, Tally]]) -> Verdict:
     """Compare the fewest-gives and the most-gives group that each hold at least
-    MIN_GROUP asks with results and known conversions; by the rounded means,
-    so the sentence never contradicts the table."""
+    MIN_GROUP asks with conversions entered; by the rounded means, so the
+    sentence never contradicts the table."""
+    # Conversions of at least MIN_GROUP asks each: five asks with only clicks
+    # entered and one conversion are one number, not a mean to compare.
     usable = [(label, tally) for label, tally in groups
-              if tally.enough and tally.mean_conversions is not None]
+              if tally.with_conversions >= MIN_GROUP]
     if len(usable) < 2:
         return Verdict("too_few")
     (low_label, low), (high_label, high) = usable[0], usable[-1]
