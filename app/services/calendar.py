@@ -224,7 +224,11 @@ def week_gauges(first: date, after: date, tz: ZoneInfo, rows: list[Any],
             posts_of[(i, row["channel_id"])].append(row)
     findings_of: dict[tuple[int, str], list[Finding]] = defaultdict(list)
     for finding in findings:
-        for i, (_, week_from, week_to) in enumerate(bounds):
+        # Only the weeks from the one its span starts in to the one it ends in.
+        first_week = max(bisect_right(starts, finding.start) - 1, 0)
+        last_week = min(bisect_right(starts, finding.end), len(bounds))
+        for i in range(first_week, last_week):
+            _, week_from, week_to = bounds[i]
             if _meets(finding, week_from, week_to):
                 findings_of[(i, finding.channel_id)].append(finding)
     ordered = sorted(channels.values(), key=lambda c: c.name.lower())

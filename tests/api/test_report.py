@@ -345,3 +345,17 @@ class TestRangeAndAccess:
         # Its ten asks, each after one give (or none): 99 conversions each.
         assert (groups[0]["asks"], groups[0]["mean_conversions"]) == (10, 99.0)
         assert [g["asks"] for g in groups[1:]] == [0, 0, 0]
+
+
+def test_gives_carried_in_are_the_same_however_the_channels_are_grouped(
+        client, seeded, monkeypatch):
+    """The gives before the range are read for many channels per statement; a
+    statement per channel gives the same groups."""
+    from app.services import report as report_service
+
+    world, _blog, _other = seeded
+    together = get_report(client, world)["groups"]
+    monkeypatch.setattr(report_service, "CARRIED_CHUNK", 1)
+    one_by_one = get_report(client, world)["groups"]
+    assert one_by_one == together
+    assert sum(g["asks"] for g in together) > 0
