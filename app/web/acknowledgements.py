@@ -20,6 +20,7 @@ from app.i18n import gettext as _
 from app.routers import Router
 from app.services import acknowledgements
 from app.services.access import Access
+from app.web import forms
 from app.web.calendar_view import finding_uid
 from app.web.deps import CsrfChecked, CurrentUser, WebAccess
 from app.web.planner import after_change
@@ -46,8 +47,7 @@ def _refused(request: Request, session: Session, access: Access, user: Any,
              values: dict[str, str], uid: str, exc: AppError) -> Response:
     """Where the person was, with the reason next to the note they wrote."""
     about_note = bool(exc.errors) and exc.errors[0].field == "note"
-    message = exc.errors[0].message if exc.errors else exc.detail
-    message = message[:1].upper() + message[1:]
+    message = forms.reason(exc)
     # A note to fix goes next to the note; anything else (the finding changed
     # meanwhile, someone acknowledged it first) above the findings.
     errors = {uid: message} if about_note else {}

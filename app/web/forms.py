@@ -64,6 +64,12 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def reason(exc: AppError) -> str:
+    """An error as the one message a page shows beside a single field or row:
+    the first field's message, else the whole error's, as a sentence."""
+    return sentence(exc.errors[0].message if exc.errors else exc.detail)
+
+
 def parse(model: type[M], form: Form, data: dict[str, Any],
           field_for: Mapping[str, str] | None = None,
           wording: Mapping[str, str] | None = None) -> M | None:

@@ -68,9 +68,8 @@ def _lifecycle_route(action: str) -> Callable[..., Awaitable[Response]]:
             field = exc.errors[0].field if exc.errors else ("override_reason"
                                                             if "findings" in exc.extra
                                                             else "review")
-            message = exc.errors[0].message if exc.errors else exc.detail
-            return reopen_post(request, session, access, user, post_id, error=message,
-                           field=field, status=exc.status)
+            return reopen_post(request, session, access, user, post_id,
+                               error=forms.reason(exc), field=field, status=exc.status)
         if action == "comments":
             return reopen_post(request, session, access, user, post_id, note=note)
         return after_change(request, session, access, user, note)
@@ -163,9 +162,8 @@ async def set_capacity(request: Request, member_id: str, access: WebAccess, user
     except AppError as exc:
         if exc.status == 404:
             raise
-        message = exc.errors[0].message if exc.errors else exc.detail
         return _queue(request, session, access, user, status=exc.status,
-                      capacity_errors={member_id: (typed, forms.sentence(message))})
+                      capacity_errors={member_id: (typed, forms.reason(exc))})
     return RedirectResponse(f"/w/{access.workspace.id}/approvals?capacity=1#capacity",
                             status_code=303)
 
@@ -188,9 +186,8 @@ async def approve_correction(request: Request, post_id: str, access: WebAccess,
     except AppError as exc:
         if exc.status == 404:  # no card of it here to put the message beside
             raise
-        message = exc.errors[0].message if exc.errors else exc.detail
         return _queue(request, session, access, user, status=exc.status,
-                      correction_errors={post_id: forms.sentence(message)})
+                      correction_errors={post_id: forms.reason(exc)})
     return RedirectResponse(f"/w/{access.workspace.id}/approvals?approved=1", status_code=303)
 
 
