@@ -9,9 +9,10 @@ correction straight from a draft, outside the week's approval.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from app import i18n
 from app.i18n import gettext as _
@@ -31,11 +32,23 @@ def is_correction(post: Post) -> bool:
     return post.category == CORRECTION
 
 
-def open_corrections(*, session: Session, access: Access) -> list[Post]:
+# The approvals page lists this many at most; the badge counts them all.
+SHOWN = 50
+
+
+def _open(access: Access) -> Any:
+    return (Post.workspace_id == access.workspace.id, Post.category == CORRECTION,
+            col(Post.status).in_(OPEN))
+
+
+def open_corrections(*, session: Session, access: Access, limit: int = SHOWN) -> list[Post]:
     """The workspace's corrections not yet approved, soonest first."""
-    return list(session.exec(select(Post).where(
-        Post.workspace_id == access.workspace.id, Post.category == CORRECTION,
-        col(Post.status).in_(OPEN)).order_by(col(Post.scheduled_at), col(Post.id))).all())
+    return list(session.exec(select(Post).where(*_open(access))
+                             .order_by(col(Post.scheduled_at), col(Post.id)).limit(limit)).all())
+
+
+def open_count(*, session: Session, access: Access) -> int:
+    return int(session.exec(select(func.count()).select_from(Post).where(*_open(access))).one())
 
 
 def planned(*, session: Session, access: Access, post: Post, now: datetime,

@@ -27,7 +27,7 @@ def nav(session: Session, access: Access, here: str) -> Nav:
     def counts() -> tuple[int, int]:
         # A lead's badge: the weeks waiting and the corrections to approve at once.
         waiting = (len(approvals.weeks_waiting(session=session, access=access))
-                   + len(corrections.open_corrections(session=session, access=access))) \
+                   + corrections.open_count(session=session, access=access)) \
             if access.can("lead") else 0
         return approvals.sent_back_count(session=session, access=access), waiting
 

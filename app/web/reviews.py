@@ -134,6 +134,8 @@ def _queue(request: Request, session: Session, access: Access, user: Any, *,
         "user": user, "workspace": access.workspace, "access": access,
         "nav": nav(session, access, "approvals"), "reviews": reviews, "recent": recent,
         "corrections": open_corrections, "correction_errors": correction_errors or {},
+        "corrections_total": corrections.open_count(session=session, access=access)
+        if len(open_corrections) == corrections.SHOWN else len(open_corrections),
         "team": team_capacity.team(session=session, access=access),
         "capacity_errors": capacity_errors or {},
         "streaks": streak_service.streaks(session=session, access=access,

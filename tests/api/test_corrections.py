@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from app.models import OutboxMessage, Post, User
 from app.schemas import PostCreate
-from app.services import posts
+from app.services import corrections, posts
 from app.services.access import Principal, workspace_access
 from tests.conftest import World
 from tests.web.test_sessions import sign_in
@@ -134,3 +134,18 @@ class TestTheApprovalsPage:
         dialog = client.get(f"/w/{world.workspace_id}/posts/new").text
         assert "Correcting a mistake? A short checklist" in dialog
         assert '<option value="correction">correction</option>' in dialog
+
+
+def test_the_page_lists_fifty_and_counts_the_rest(client, world, session):
+    at = datetime.now(UTC) + timedelta(days=3)
+    session.add_all([Post(workspace_id=world.workspace_id, channel_id=world.channel_id,
+                          scheduled_at=at + timedelta(minutes=n), kind="give",
+                          category="correction", text=f"Correction {n}")
+                     for n in range(corrections.SHOWN + 2)])
+    session.commit()
+    sign_in(client, world.users["lead"], world.passwords["lead"])
+    page = client.get(f"/w/{world.workspace_id}/approvals").text
+    assert page.count('class="card correction-card"') == corrections.SHOWN
+    assert "and 2 more, in their order" in page
+    # The badge counts them all.
+    assert f'<span class="badge badge-lead">{corrections.SHOWN + 2}<' in page
