@@ -394,7 +394,8 @@ def as_dict(report: Report, number: Any) -> dict[str, Any]:
 
 CSV_COLUMNS = ("table", "channel", "month", "group", "rhythm", "weeks", "posts", "gives",
                "asks", "asks_with_outcomes", "mean_conversions", "engagement_rate_percent",
-               "give_engagement_rate_percent", "ask_engagement_rate_percent", "enough", "note")
+               "give_engagement_rate_percent", "ask_engagement_rate_percent", "enough", "note",
+               "posts_with_outcomes")
 
 
 def _cell(value: Any, decimal: str) -> str:
@@ -439,6 +440,7 @@ def to_csv(data: dict[str, Any], separator: str = ",") -> bytes:
             figures = channel[side]
             rows.append({"table": "rhythm", "channel": channel["name"], "rhythm": side,
                          "weeks": figures["weeks"], "posts": figures["posts"],
+                         "posts_with_outcomes": figures["with_outcomes"],
                          "mean_conversions": figures["mean_conversions"],
                          "engagement_rate_percent": figures["engagement_rate"]})
     rows.append({"table": "answer", "note": data["answer"]["sentence"]})

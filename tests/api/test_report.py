@@ -265,12 +265,13 @@ class TestCsv:
         assert [r["note"] for r in groups] == [
             "", *["Too few asks with results to conclude anything (fewer than 5)."] * 3]
         rhythm = [(r["channel"], r["rhythm"], int(r["weeks"]), int(r["posts"]),
-                   r["mean_conversions"], r["engagement_rate_percent"])
+                   int(r["posts_with_outcomes"]), r["mean_conversions"],
+                   r["engagement_rate_percent"])
                   for r in rows if r["table"] == "rhythm"]
         # The channel a spreadsheet would run as a formula is guarded.
         assert rhythm == [
             (("'" if c["name"].startswith("=") else "") + c["name"], side, c[side]["weeks"],
-             c[side]["posts"], number(c[side]["mean_conversions"]),
+             c[side]["posts"], c[side]["with_outcomes"], number(c[side]["mean_conversions"]),
              number(c[side]["engagement_rate"]))
             for c in body["rhythm"]["channels"] for side in ("on", "off")]
         assert [r["note"] for r in rows if r["table"] == "answer"] == [
