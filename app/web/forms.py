@@ -213,7 +213,8 @@ def to_outcome(form: Form) -> OutcomeIn | None:
             data[name] = None
         elif _WHOLE.fullmatch(text):
             # A figure of thousands of digits is too large; int() would refuse to read it.
-            value = int(text) if len(text) <= 20 else int(text[0] + "9" * 20)
+            digits = text.lstrip("+-").lstrip("0")
+            value = int(text) if len(digits) <= 20 else int(text[0] + "9" * 20)
             # Said in the page's words here: pydantic's English is the API's.
             if value < 0 and text.strip("+-0"):
                 form.errors[name] = sentence(_("must not be negative")) + "."

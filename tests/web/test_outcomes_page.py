@@ -113,6 +113,16 @@ class TestSaving:
         assert "Input should" not in response.text
         assert saved(session) == 0
 
+    def test_leading_zeros_make_no_figure_larger(self, client, world, session):
+        post = make_post(session, world)
+        csrf = sign_in(client, world)
+        response = client.post(outcome_url(world, post), follow_redirects=False,
+                               data=typed(csrf, reach="0" * 30 + "12"))
+        assert response.status_code == 303
+        session.expire_all()
+        row = session.get(PostOutcome, post.id)
+        assert row is not None and row.reach == 12
+
     def test_digits_of_other_scripts_are_no_figure(self, client, world, session):
         post = make_post(session, world)
         csrf = sign_in(client, world)
